@@ -1,0 +1,81 @@
+/* deliver_request.h - qmgr <-> delivery agent protocol.
+ *
+ * qmgr connects private/<transport>; the agent sends {proto=deliver};
+ * qmgr sends one header list: queue_name, queue_id, content_offset, size
+ * (message_size), nexthop, sender, encoding, arrival_time, active_time,
+ * handoff_time, dsn_envid, dsn_ret, client_name, client_address,
+ * helo_name, protocol_name, nrcpt; then nrcpt lists: offset, recipient,
+ * original_recipient, dsn_notify. The agent delivers and replies with
+ * nrcpt lists in the same order: offset, status (DLV_STAT_*),
+ * dsn_status, reason, diag_text, mta_name. The agent logs the to=... line
+ * of each recipient; qmgr marks done, defers or bounces. */
+#ifndef DELIVER_REQUEST_H
+#define DELIVER_REQUEST_H
+#include "util/sys_defs.h"
+#include "util/stream.h"
+#include "util/vstr.h"
+
+typedef struct DELIVER_RCPT {
+    long    offset;
+    char   *address;
+    char   *orig_rcpt;
+    int     dsn_notify;
+    /* Filled in by the agent: */
+    int     status;			/* DLV_STAT_* */
+    char    dsn[16];			/* "2.0.0" */
+    VSTR   *reason;			/* what the log line shows in (...) */
+    VSTR   *diag;			/* "smtp; 550 5.1.1 ..." for DSN, may be empty */
+    VSTR   *mta;			/* "dns; host" or empty */
+} DELIVER_RCPT;
+
+typedef struct DELIVER_REQUEST {
+    char   *queue_name;
+    char   *queue_id;
+    long    content_offset;
+    long    message_size;
+    char   *nexthop;
+    char   *sender;
+    char   *encoding;
+    double  arrival_time;
+    double  active_time;
+    double  handoff_time;
+    char   *dsn_envid;
+    int     dsn_ret;
+    char   *client_name;
+    char   *client_address;
+    char   *helo_name;
+    char   *protocol_name;
+    char   *transport;			/* master.cf service name of the agent */
+    DELIVER_RCPT *rcpt;
+    int     nrcpt;
+} DELIVER_REQUEST;
+
+/* deliver_request_read - agent side: announce the protocol, read and
+ * validate a request (queue name and ID checked, nrcpt within
+ * rcpt_limit). NULL (logged) on malformed input or EOF. */
+DELIVER_REQUEST *deliver_request_read(STREAM *qmgr, const char *transport, int rcpt_limit);
+/* deliver_request_reply - agent side: send every recipient's status. -1 on error. */
+int     deliver_request_reply(STREAM *qmgr, DELIVER_REQUEST *req);
+/* deliver_request_free - release a request (NULL allowed). */
+void    deliver_request_free(DELIVER_REQUEST *req);
+/* deliver_rcpt_status - agent side: set a recipient's outcome. */
+void    deliver_rcpt_status(DELIVER_RCPT *r, int status, const char *dsn,
+			            const char *diag, const char *mta,
+			            const char *fmt,...) PRINTFLIKE(6, 7);
+
+/* deliver_log - agent side: log Postfix's line for one recipient, e.g.
+ * "ID: to=<a@b>, orig_to=<c@d>, relay=R, delay=0.4, delays=a/b/c/d, dsn=2.0.0, status=sent (reason)".
+ * conn_time and xfer_start are the times (seconds since the epoch, as
+ * double) when the agent began connecting and began transmitting. */
+void    deliver_log(const DELIVER_REQUEST *req, const DELIVER_RCPT *r,
+		            const char *relay, double conn_time, double xfer_start);
+
+/* deliver_request_send - qmgr side: send a request (without reading the reply). -1 on error. */
+int     deliver_request_send(STREAM *agent, const DELIVER_REQUEST *req);
+/* deliver_request_get_reply - qmgr side: read nrcpt status lists into req->rcpt. -1 on error. */
+int     deliver_request_get_reply(STREAM *agent, DELIVER_REQUEST *req);
+
+/* now_double - current time as seconds since the epoch with microseconds. */
+double  now_double(void);
+
+#endif
