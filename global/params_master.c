@@ -1,0 +1,9 @@
+/* params_master.c - main.cf parameters of the master area: their defaults
+ * (Postfix 3.7's where Postfix has the parameter) and variables. */
+#include "util/sys_defs.h"
+#include "global/mail_params.h"
+#include "global/params_master.h"
+
+const PARAM_DEF param_table_master[] = {
+    P_END
+};

@@ -1,0 +1,9 @@
+/* params_qmgr.c - main.cf parameters of the qmgr area: their defaults
+ * (Postfix 3.7's where Postfix has the parameter) and variables. */
+#include "util/sys_defs.h"
+#include "global/mail_params.h"
+#include "global/params_qmgr.h"
+
+const PARAM_DEF param_table_qmgr[] = {
+    P_END
+};
