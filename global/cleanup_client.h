@@ -1,5 +1,6 @@
 /* cleanup_client.h - how smtpd, pickup and bounce hand a message to
- * cleanup. Protocol: connect private/cleanup; cleanup sends
+ * cleanup. Protocol: connect public/cleanup (master.cf
+ * "cleanup unix n ...": not private, as in Postfix); cleanup sends
  * {proto=cleanup, queue_id=ID}; client sends {flags=N}; client then sends
  * records: A (name=value attributes), S (sender), O/n (optional, for the
  * next R), R (recipients), M, N/L content lines (headers then body, lines
@@ -39,7 +40,11 @@ const char *cleanup_queue_id(CLEANUP_CLIENT *cc);
 /* cleanup_stream - the stream to write records to (record.h rec_put). */
 STREAM *cleanup_stream(CLEANUP_CLIENT *cc);
 /* cleanup_finish - after the X record: wait for the status (reason text
- * into reason if non-NULL), close, free. Returns CLEANUP_STAT_* bits. */
+ * into reason if non-NULL), close, free. Returns CLEANUP_STAT_* bits.
+ * On failure reason holds the complete SMTP reply to give, code first
+ * (e.g. "451 4.6.0 Alias expansion error" for CLEANUP_STAT_DEFER,
+ * otherwise cleanup_strerror(status)); after a lost connection the status
+ * is CLEANUP_STAT_WRITE and reason describes the problem (for logging). */
 int     cleanup_finish(CLEANUP_CLIENT *cc, VSTR *reason);
 /* cleanup_abort - drop the connection without finishing (cleanup removes
  * the half-written file), free. */

@@ -70,9 +70,17 @@ void    deliver_rcpt_status(DELIVER_RCPT *r, int status, const char *dsn,
 void    deliver_log(const DELIVER_REQUEST *req, const DELIVER_RCPT *r,
 		            const char *relay, double conn_time, double xfer_start);
 
+/* deliver_format_delay - append a duration as the delay= fields show it:
+ * two significant digits, 10 ms resolution, whole seconds from 10 s up
+ * ("0", "0.01", "0.41", "1.2", "32"). */
+void    deliver_format_delay(VSTR *buf, double seconds);
+
 /* deliver_request_send - qmgr side: send a request (without reading the reply). -1 on error. */
 int     deliver_request_send(STREAM *agent, const DELIVER_REQUEST *req);
-/* deliver_request_get_reply - qmgr side: read nrcpt status lists into req->rcpt. -1 on error. */
+/* deliver_request_get_reply - qmgr side: read nrcpt status lists into
+ * req->rcpt (reason/diag/mta allocated when NULL). The caller reads the
+ * agent's proto=deliver announcement (mail_expect_proto) before
+ * deliver_request_send. -1 on error. */
 int     deliver_request_get_reply(STREAM *agent, DELIVER_REQUEST *req);
 
 /* now_double - current time as seconds since the epoch with microseconds. */

@@ -66,6 +66,10 @@
 #define MAIL_ATTR_PROTO_NAME	"protocol_name"
 #define MAIL_ATTR_TRANSPORT	"transport"
 #define MAIL_ATTR_RELAY		"relay"
+/* Attributes pickup sends to cleanup for a local submission (sendmail). */
+#define MAIL_ATTR_FULL_NAME	"full_name"	/* sendmail -F / GECOS: From: "full_name <sender>" */
+#define MAIL_ATTR_RWR_CONTEXT	"rewrite_context"	/* "local" from pickup */
+#define MAIL_ATTR_SUBMIT_UID	"submit_uid"	/* submitter's uid: Received: by host (mail_name, from userid N) */
 
 /* Delivery status per recipient. */
 #define DLV_STAT_SENT		0

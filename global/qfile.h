@@ -22,6 +22,7 @@ typedef struct QFILE_ENV {
     long    data_size;			/* bytes of content records (M..X) */
     long    message_size;		/* message bytes with LF line ends (what mailq shows) */
     long    warn_time;			/* W record, 0 if none */
+    long    warn_offset;		/* offset of the fixed-width W record (qfile_set_warn), -1 if none */
     ATTR_LIST *attrs;			/* A records as name/value pairs */
     QFILE_RCPT *rcpt;
     int     nrcpt;			/* all R and D records */
@@ -44,7 +45,11 @@ void    qfile_env_free(QFILE_ENV *env);
 const char *qfile_env_attr(const QFILE_ENV *env, const char *name);
 /* qfile_mark_done - overwrite the R record at offset with D (no fsync). 0 ok, -1 errno. */
 int     qfile_mark_done(int fd, long offset);
-/* qfile_content_start - position a stream on fd at content_offset; returns the stream. */
+/* qfile_set_warn - overwrite the fixed-width W record at offset with
+ * "%15ld" when (no fsync). 0 ok, -1 errno. */
+int     qfile_set_warn(int fd, long offset, long when);
+/* qfile_content_start - position a stream on fd at content_offset; returns
+ * the stream (release it with stream_free: the fd stays the caller's), NULL if lseek fails. */
 STREAM *qfile_content_start(int fd, long content_offset, int timeout);
 /* qfile_get_line - next content line into line (without newline). Returns
  * REC_TYPE_NORM for a complete line, REC_TYPE_CONT for a piece of a

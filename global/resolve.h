@@ -14,7 +14,7 @@
 #define RESOLVE_CLASS_RELAY	(1<<3)	/* relay_domains */
 #define RESOLVE_CLASS_DEFAULT	(1<<4)	/* everything else */
 #define RESOLVE_FLAG_FAIL	(1<<8)	/* a table lookup failed: try again later */
-#define RESOLVE_FLAG_ERROR	(1<<9)	/* bad address (e.g. empty domain) */
+#define RESOLVE_FLAG_ERROR	(1<<9)	/* bad address: empty or invalid domain */
 
 typedef struct RESOLVE_REPLY {
     VSTR   *transport;		/* master.cf service name, e.g. "smtp" */

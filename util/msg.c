@@ -46,8 +46,10 @@ void    msg_logger_config(const char *syslog_name, const char *maillog_file,
 			          const char *hostname)
 {
     snprintf(msg_ident, sizeof(msg_ident), "%s/%s", syslog_name, msg_prog);
-    if (hostname && *hostname)
-	snprintf(msg_host, sizeof(msg_host), "%s", hostname);
+    /* Like syslog, Postfix's maillog_file shows the short host name. */
+    if (gethostname(msg_host, sizeof(msg_host) - 1) < 0 || msg_host[0] == 0)
+	snprintf(msg_host, sizeof(msg_host), "%s", hostname && *hostname ? hostname : "localhost");
+    msg_host[strcspn(msg_host, ".")] = 0;
     if (msg_log_fd >= 0 && msg_log_fd > 2)
 	close(msg_log_fd);
     msg_log_fd = -1;

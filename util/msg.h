@@ -10,7 +10,8 @@ extern int msg_verbose;			/* -v count */
 
 /* msg_init - name the program for log lines and pick the outputs. */
 void    msg_init(const char *progname, int flags);
-/* msg_logger_config - log as "syslog_name/progname[pid]"; to maillog_file
+/* msg_logger_config - log as "host syslog_name/progname[pid]" (short host
+ * name, hostname only as fallback); to maillog_file
  * if non-empty (lines written with one write each, appended), else syslog. */
 void    msg_logger_config(const char *syslog_name, const char *maillog_file,
 			          const char *hostname);

@@ -63,6 +63,8 @@ static ssize_t plain_read(int fd, void *buf, size_t len, int timeout, void *ctx)
 {
     ssize_t n;
 
+    (void) ctx;
+
     for (;;) {
 	if (timeout > 0 && read_wait(fd, timeout) < 0)
 	    return -1;
@@ -81,6 +83,8 @@ static ssize_t plain_read(int fd, void *buf, size_t len, int timeout, void *ctx)
 static ssize_t plain_write(int fd, const void *buf, size_t len, int timeout, void *ctx)
 {
     ssize_t n;
+
+    (void) ctx;
 
     for (;;) {
 	if (timeout > 0 && write_wait(fd, timeout) < 0)
