@@ -21,7 +21,6 @@ int     var_qmgr_daemon_timeout;
 int     var_transport_retry_time;
 long    var_bounce_limit;
 char   *var_defer_xports;
-char   *var_hold_xports;
 char   *var_delay_rcpt;
 char   *var_showq_service;
 char   *var_bounce_service;
@@ -45,7 +44,6 @@ const PARAM_DEF param_table_qmgr[] = {
     P_TIME("transport_retry_time", "60s", &var_transport_retry_time, 's', 1, 0),
     P_LONG("bounce_size_limit", "50000", &var_bounce_limit, 1, 0),
     P_STR("defer_transports", "", &var_defer_xports),
-    P_STR("hold_transports", "", &var_hold_xports),
     P_STR("delay_notice_recipient", "postmaster", &var_delay_rcpt),
     P_STR("showq_service_name", "showq", &var_showq_service),
     P_STR("bounce_service_name", "bounce", &var_bounce_service),

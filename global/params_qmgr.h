@@ -18,7 +18,6 @@ extern int var_qmgr_daemon_timeout;	/* qmgr_daemon_timeout (s) */
 extern int var_transport_retry_time;	/* transport_retry_time (s) */
 extern long var_bounce_limit;		/* bounce_size_limit (bytes) */
 extern char *var_defer_xports;		/* defer_transports */
-extern char *var_hold_xports;		/* hold_transports */
 extern char *var_delay_rcpt;		/* delay_notice_recipient */
 extern char *var_showq_service;		/* showq_service_name */
 extern char *var_bounce_service;	/* bounce_service_name */

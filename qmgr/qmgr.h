@@ -17,7 +17,6 @@
 #define QR_INFLIGHT	2		/* in a delivery request */
 #define QR_DEFER	3		/* deferred this round */
 #define QR_BOUNCE	4		/* failed: to report through bounce */
-#define QR_SKIP		5		/* held back this round (hold_transports) */
 
 typedef struct QMGR_RCPT {
     int     state;

@@ -426,8 +426,6 @@ int     qmgr_message_activate(const char *queue, const char *id)
 	} else if (list_has(var_defer_xports, vstr_str(reply->transport))) {
 	    qmgr_log_status(m, i, DLV_STAT_DEFER, "4.3.2", "deferred transport");
 	    qmgr_rcpt_result(m, i, DLV_STAT_DEFER, "4.3.2", "deferred transport", "", "");
-	} else if (list_has(var_hold_xports, vstr_str(reply->transport))) {
-	    m->rs[i].state = QR_SKIP;
 	} else {
 	    qmgr_deliver_add(m, i, vstr_str(reply->transport), vstr_str(reply->nexthop));
 	}
