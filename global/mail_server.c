@@ -6,6 +6,7 @@
  * the queue directory, pre_init, chroot and privilege drop, post_init,
  * then serve, reporting busy/idle to master, until max_use, max_idle,
  * a drain request, or master going away. */
+#include "util/dict.h"
 #include "util/sys_defs.h"
 #include <fcntl.h>
 #include <grp.h>
@@ -266,6 +267,8 @@ static void server_init(int argc, char **argv, const MAIL_SERVER_SPEC *spec)
 
 /* server_retire - max_use, drain and master-gone checks between clients. */
 
+static void server_check_tables(void);
+
 static void server_check_retire(void)
 {
     int     long_lived = (server_spec->flags & MAIL_SERVER_FLAG_LONG_LIVED) != 0;
@@ -276,6 +279,20 @@ static void server_check_retire(void)
 	server_exit();
     if (server_master_gone())
 	server_exit();
+    server_check_tables();
+}
+
+/* server_check_tables - exit (master starts a fresh process) when a table
+ * file was rebuilt (newaliases, postmap), as Postfix's daemons do. */
+
+static void server_check_tables(void)
+{
+    const char *changed = dict_changed_name();
+
+    if (changed != NULL) {
+	msg_info("table %s has changed -- restarting", changed);
+	server_exit();
+    }
 }
 
 /* server_accept - accept on a shared listener; -1 if someone else was faster. */
@@ -367,6 +384,7 @@ NORETURN single_server_main(int argc, char **argv, const MAIL_SERVER_SPEC *spec)
 
 	    if (pfd[i].revents == 0)
 		continue;
+	    server_check_tables();		/* before taking the client */
 	    if ((fd = server_accept(pfd[i].fd)) < 0)
 		continue;
 	    server_serve_stream(fd);

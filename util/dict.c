@@ -531,7 +531,11 @@ const char *dict_changed_name(void)
 
 	if (!d->stat_ok)
 	    continue;
-	if (stat(d->path, &st) < 0 || st.st_dev != d->st_dev || st.st_ino != d->st_ino
+	/* Unreachable (e.g. from inside a chroot) is not "changed": a
+	 * process that restarted for it would only find the same. */
+	if (stat(d->path, &st) < 0)
+	    continue;
+	if (st.st_dev != d->st_dev || st.st_ino != d->st_ino
 	    || st.st_size != d->st_size || st.st_mtim.tv_sec != d->st_mtim.tv_sec
 	    || st.st_mtim.tv_nsec != d->st_mtim.tv_nsec)
 	    changed = d->spec;
