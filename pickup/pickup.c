@@ -222,6 +222,11 @@ static int pickup_bounce(const char *name, const char *qid, const struct timeval
     char  **addr = mymalloc((nrcpt ? nrcpt : 1) * sizeof(*addr));
     int     fd = -1, ret = -1;
 
+    if (nrcpt == 0) {				/* nobody to name in a report */
+	msg_warn("%s: maildrop/%s: message rejected: %s; removed", qid, name, reply);
+	ret = 0;
+	goto out;
+    }
     pickup_reply_split(reply, dsn, sizeof(dsn), text);
     for (size_t i = 0; i < nrcpt; i++)
 	addr[i] = mystrdup(qualify(qbuf, rcpt[i].addr));
