@@ -323,6 +323,15 @@ static const char *master_name(void)
     return host;
 }
 
+/* A fatal error while a table is written leaves no half-built file.db.tmp. */
+static char *build_tmp;
+
+static void remove_build_tmp(void)
+{
+    if (build_tmp)
+	(void) unlink(build_tmp);
+}
+
 typedef struct {
     DICT   *dict;
     const char *path;
@@ -400,6 +409,11 @@ static void build_table(const char *name, int flags, int dup_mode, int with_nul,
     /* Names are folded here, so that the YP_* names keep their case. */
     if ((d = dict_db_create(spec, flags & ~DICT_FLAG_FOLD_FIX, &why)) == NULL)
 	msg_fatal("%s", why);
+    if (!incremental) {
+	build_tmp = mymalloc(strlen(path) + 10);
+	sprintf(build_tmp, "%s.db.tmp", path);
+	msg_cleanup(remove_build_tmp);
+    }
     dict_db_set_nul(d, with_nul);
     b.dict = d;
     b.path = path;
@@ -424,6 +438,8 @@ static void build_table(const char *name, int flags, int dup_mode, int with_nul,
     }
     if (dict_commit(d, &why) < 0)
 	msg_fatal("%s: %s", spec, why);
+    myfree(build_tmp);
+    build_tmp = NULL;
     if (dropped)
 	as_root();
     vstr_free(stamp);

@@ -8,55 +8,20 @@
  * error. Keys are folded to lower case unless -f is given. */
 #include "util/sys_defs.h"
 #include <getopt.h>
-#include <sys/stat.h>
 #include "util/dict.h"
 #include "util/msg.h"
 #include "util/mymalloc.h"
 #include "util/vstr.h"
 #include "global/mail_params.h"
-
-#define POSTMAP_KEY_MAX		(64 * 1024)	/* one stdin key line */
+#include "global/map_cli.h"
 
 static NORETURN usage(void)
 {
     msg_fatal("usage: postmap [-fsv] [-c config_dir] [-q key|-] [type:]file...");
 }
 
-/* full_spec - "type:name", adding default_database_type when no type is given. */
-static char *full_spec(const char *name)
-{
-    const char *colon = strchr(name, ':');
-    VSTR   *v = vstr_alloc(100);
-
-    if (colon != NULL && colon > name && strchr(name, '/') != NULL
-	&& strchr(name, '/') < colon)
-	colon = NULL;				/* "/path/with:colon" */
-    if (colon == NULL)
-	vstr_sprintf(v, "%s:%s", var_default_db_type && *var_default_db_type ?
-		     var_default_db_type : "hash", name);
-    else
-	vstr_set(v, name);
-    return vstr_export(v);
-}
-
-/* open_tables - open every table for queries; fatal on failure, as postmap. */
-static DICT **open_tables(int count, char **names, int flags)
-{
-    DICT  **dicts = mymalloc((size_t) count * sizeof(DICT *));
-    const char *why;
-
-    for (int i = 0; i < count; i++) {
-	char   *spec = full_spec(names[i]);
-
-	if ((dicts[i] = dict_open(spec, flags, &why)) == NULL)
-	    msg_fatal("%s", why);
-	myfree(spec);
-    }
-    return dicts;
-}
-
 /* query_one - first value of key in the tables; NULL if none. */
-static const char *query_one(DICT **dicts, int count, const char *key, int *failed)
+static const char *query_one(DICT **dicts, int count, const char *key)
 {
     int     err;
     const char *value;
@@ -73,84 +38,27 @@ static const char *query_one(DICT **dicts, int count, const char *key, int *fail
 	}
 	if (err != DICT_ERR_NONE) {
 	    msg_warn("table %s: query error for \"%s\"", dict_name(dicts[i]), key);
-	    *failed = 1;
 	    return NULL;
 	}
     }
     return NULL;
 }
 
-static int query_key(const char *key, int count, char **names, int flags)
+static int query(const char *key, int count, char **names, int flags)
 {
-    DICT  **dicts = open_tables(count, names, flags);
-    int     failed = 0;
-    const char *value = query_one(dicts, count, key, &failed);
+    DICT  **dicts = map_cli_open(count, names, flags);
+    const char *value;
+    int     ret;
 
-    if (value != NULL && (printf("%s\n", value) < 0 || fflush(stdout) != 0))
-	msg_fatal("write to standard output: %m");
-    for (int i = 0; i < count; i++)
-	dict_close(dicts[i]);
-    myfree(dicts);
-    return value != NULL ? 0 : 1;
-}
-
-static int query_stdin(int count, char **names, int flags)
-{
-    DICT  **dicts = open_tables(count, names, flags);
-    char   *line = NULL;
-    size_t  cap = 0;
-    ssize_t n;
-    int     found = 0, failed = 0;
-
-    while ((n = getline(&line, &cap, stdin)) >= 0) {
-	const char *value;
-
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-	    line[--n] = 0;
-	if (n > POSTMAP_KEY_MAX) {
-	    msg_warn("key on standard input is too long; skipped");
-	    continue;
-	}
-	/* The whole line is the key, as in Postfix. */
-	char   *key = line;
-
-	if ((value = query_one(dicts, count, key, &failed)) != NULL) {
-	    found = 1;
-	    if (printf("%s\t%s\n", key, value) < 0)
-		msg_fatal("write to standard output: %m");
-	}
+    if (strcmp(key, "-") == 0) {
+	ret = map_cli_query_stdin(dicts, count, "\t", query_one);
+    } else {
+	if ((value = query_one(dicts, count, key)) != NULL)
+	    map_cli_print(value);
+	ret = value != NULL ? 0 : 1;
     }
-    free(line);
-    if (fflush(stdout) != 0)
-	msg_fatal("write to standard output: %m");
-    for (int i = 0; i < count; i++)
-	dict_close(dicts[i]);
-    myfree(dicts);
-    return found ? 0 : 1;
-}
-
-/* ---- listing ---- */
-
-static void show_entry(const char *key, const char *value, void *context)
-{
-    (void) context;
-    if (printf("%s\t%s\n", key, value) < 0)
-	msg_fatal("write to standard output: %m");
-}
-
-static int show_tables(int count, char **names, int flags)
-{
-    DICT  **dicts = open_tables(count, names, flags);
-
-    for (int i = 0; i < count; i++) {
-	if (dict_walk(dicts[i], show_entry, NULL) < 0)
-	    msg_fatal("table %s: sequence operation is not supported", dict_name(dicts[i]));
-	dict_close(dicts[i]);
-    }
-    myfree(dicts);
-    if (fflush(stdout) != 0)
-	msg_fatal("write to standard output: %m");
-    return 0;
+    map_cli_close(dicts, count);
+    return ret;
 }
 
 /* ---- building ---- */
@@ -177,7 +85,7 @@ static void build_entry(const char *key, const char *value, int lineno, void *co
 
 static int build_table(const char *name, int flags)
 {
-    char   *spec = full_spec(name);
+    char   *spec = map_cli_spec(name);
     const char *colon = strchr(spec, ':');
     const char *path = colon + 1;
     char   *type = mystrndup(spec, (size_t) (colon - spec));
@@ -216,10 +124,9 @@ int     main(int argc, char **argv)
     int     ch;
     int     fold = 1;
     int     show = 0;
-    const char *query = NULL;
+    const char *key = NULL;
     const char *config_dir = NULL;
     int     flags;
-    struct stat st;
 
     msg_init("postmap", MSG_STDERR);
     while ((ch = getopt(argc, argv, "c:fq:vNnoprsiwb")) != -1) {
@@ -231,7 +138,7 @@ int     main(int argc, char **argv)
 	    fold = 0;
 	    break;
 	case 'q':
-	    query = optarg;
+	    key = optarg;
 	    break;
 	case 'v':
 	    msg_verbose++;
@@ -249,21 +156,19 @@ int     main(int argc, char **argv)
     }
     if (optind >= argc)
 	usage();
-    if (config_dir)
-	setenv("MAIL_CONFIG", config_dir, 1);
     /* main.cf is optional for postmap: only default_database_type matters. */
-    if (config_dir || (getenv("MAIL_CONFIG") && *getenv("MAIL_CONFIG"))
-	|| stat(DEF_CONFIG_DIR "/main.cf", &st) == 0)
-	mail_conf_init(config_dir);
+    map_cli_config(config_dir);
     msg_set_stderr(1);
     flags = fold ? DICT_FLAG_FOLD_FIX : 0;
-    if (show)
-	return show_tables(argc - optind, argv + optind, flags);
-    if (query) {
-	if (strcmp(query, "-") == 0)
-	    return query_stdin(argc - optind, argv + optind, flags);
-	return query_key(query, argc - optind, argv + optind, flags);
+    if (show) {
+	DICT  **dicts = map_cli_open(argc - optind, argv + optind, flags);
+
+	map_cli_show(dicts, argc - optind, "\t");
+	map_cli_close(dicts, argc - optind);
+	return 0;
     }
+    if (key)
+	return query(key, argc - optind, argv + optind, flags);
     for (int i = optind; i < argc; i++)
 	build_table(argv[i], flags);
     return 0;

@@ -284,8 +284,9 @@ DICT   *dict_db_open(const char *type, const char *path, int flags,
 	const char *err = ret > 0 ? strerror(ret) : db_strerror(ret);
 
 	myfree(msg);
-	msg = mymalloc(strlen(file) + strlen(err) + 30);
-	sprintf(msg, "open database %s: %s", file, err);
+	msg = mymalloc(strlen(path) + strlen(err) + 30);
+	/* Name the table's file as Postfix does, not the temporary one. */
+	sprintf(msg, "open database %s.db: %s", path, err);
 	*why = msg;
 	*err_kind = DICT_ERR_RETRY;
 	(void) db->close(db, 0);
