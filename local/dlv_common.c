@@ -387,6 +387,21 @@ static void write_error_result(DLV_RESULT *res, int err, const char *prefix, con
 	dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "%s%s", prefix, detail);
 }
 
+/* mbox_fsync_parent - fsync the directory that holds path; 0 or -1 (errno). */
+static int mbox_fsync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char   *dir;
+    int     ret;
+
+    if (slash == 0)
+	return (fsync_dir("."));
+    dir = mystrndup(path, slash > path ? (size_t) (slash - path) : 1);
+    ret = fsync_dir(dir);
+    myfree(dir);
+    return (ret);
+}
+
 void    dlv_mbox_deliver(int qfd, const DELIVER_REQUEST *req, const DELIVER_RCPT *rcpt,
 			         const char *delivered_to, const char *path,
 			         uid_t uid, gid_t gid, int locks, long limit,
@@ -489,6 +504,20 @@ void    dlv_mbox_deliver(int qfd, const DELIVER_REQUEST *req, const DELIVER_RCPT
 	write_error_result(res, EFBIG, vstr_str(prefix), "error writing message: File too large");
 	goto done;
     }
+    /* A new mailbox's directory entry must be on disk too. A directory we
+     * may not read (write-only) only gets a warning: deferring would
+     * append the message again at every retry. */
+    if (created && mbox_fsync_parent(path) < 0) {
+	if (errno == EACCES || errno == EPERM) {
+	    msg_warn("cannot fsync the directory of %s: %s", path, strerror(errno));
+	} else {
+	    dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "%sfsync directory: %s",
+			   vstr_str(prefix), strerror(errno));
+	    if (ftruncate(fd, orig_size) < 0)
+		msg_warn("truncate %s: %s", path, strerror(errno));
+	    goto done;
+	}
+    }
     dlv_result_set(res, DLV_STAT_SENT, "2.0.0", "%s", success_text);
 
 done:
@@ -557,6 +586,20 @@ static int make_dirs(const char *path)
     return (ret);
 }
 
+/* maildir_create_error - Postfix's result and warnings when the Maildir
+ * or its file cannot be created. */
+static void maildir_create_error(DLV_RESULT *res, const char *prefix, const char *path,
+				         int err, uid_t uid, gid_t gid)
+{
+    dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "%screate maildir file %s: %s",
+		   prefix, path, strerror(err));
+    if (err == EACCES) {
+	msg_warn("maildir access problem for UID/GID=%ld/%ld: create maildir file %s: %s",
+		 (long) uid, (long) gid, path, strerror(err));
+	msg_warn("perhaps you need to create the maildirs in advance");
+    }
+}
+
 void    dlv_maildir_deliver(int qfd, const DELIVER_REQUEST *req, const DELIVER_RCPT *rcpt,
 			            const char *delivered_to, const char *dir,
 			            uid_t uid, gid_t gid, long limit, const char *fail_prefix,
@@ -580,34 +623,24 @@ void    dlv_maildir_deliver(int qfd, const DELIVER_REQUEST *req, const DELIVER_R
 	vstr_truncate(base, vstr_len(base) - 1);
     dlv_set_eugid(uid, gid);
     maildir_host(host);
-    vstr_sprintf(tmp, "%s/tmp", vstr_str(base));
-    if (make_dirs(vstr_str(tmp)) < 0) {
-	err = errno;
-	dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "create maildir file %s: %s",
-		       vstr_str(tmp), strerror(err));
-	goto done;
-    }
-    vstr_sprintf(newf, "%s/new", vstr_str(base));
-    vstr_sprintf(why, "%s/cur", vstr_str(base));
-    if (make_dir(vstr_str(newf)) < 0 || make_dir(vstr_str(why)) < 0) {
-	err = errno;
-	dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "create maildir file %s: %s",
-		       vstr_str(newf), strerror(err));
-	goto done;
-    }
     gettimeofday(&tv, (struct timezone *) 0);
     vstr_sprintf(tmp, "%s/tmp/%ld.P%ldQ%lu.%s", vstr_str(base), (long) tv.tv_sec,
 		 (long) getpid(), ++count, vstr_str(host));
-    if ((fd = open(vstr_str(tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600)) < 0) {
-	err = errno;
-	dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "create maildir file %s: %s",
-		       vstr_str(tmp), strerror(err));
+    /* The directories first (as the owner), then the file in tmp/. */
+    vstr_sprintf(why, "%s/tmp", vstr_str(base));
+    vstr_sprintf(newf, "%s/new", vstr_str(base));
+    err = make_dirs(vstr_str(why)) < 0 || make_dir(vstr_str(newf)) < 0;
+    if (!err) {
+	vstr_sprintf(why, "%s/cur", vstr_str(base));
+	err = make_dir(vstr_str(why)) < 0;
+    }
+    if (err || (fd = open(vstr_str(tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  0600)) < 0) {
+	maildir_create_error(res, fail_prefix, vstr_str(tmp), errno, uid, gid);
 	goto done;
     }
     if (fstat(fd, &st) < 0) {
-	err = errno;
-	dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "create maildir file %s: %s",
-		       vstr_str(tmp), strerror(err));
+	maildir_create_error(res, fail_prefix, vstr_str(tmp), errno, uid, gid);
 	goto fail;
     }
     if (dlv_copy(qfd, req, rcpt, delivered_to, fd, DLV_COPY_HEADERS, why) < 0) {
@@ -632,7 +665,8 @@ void    dlv_maildir_deliver(int qfd, const DELIVER_REQUEST *req, const DELIVER_R
 		 (long) tv.tv_usec, vstr_str(host));
     if (link(vstr_str(tmp), vstr_str(newf)) < 0) {
 	err = errno;
-	dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "link to %s: %s", vstr_str(newf), strerror(err));
+	dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "%screate maildir file %s: %s",
+		       fail_prefix, vstr_str(newf), strerror(err));
 	goto fail;
     }
     if (unlink(vstr_str(tmp)) < 0)
@@ -640,7 +674,8 @@ void    dlv_maildir_deliver(int qfd, const DELIVER_REQUEST *req, const DELIVER_R
     vstr_sprintf(why, "%s/new", vstr_str(base));
     if (fsync_dir(vstr_str(why)) < 0) {
 	err = errno;
-	dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "fsync %s: %s", vstr_str(why), strerror(err));
+	dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "%sfsync %s: %s", fail_prefix,
+		       vstr_str(why), strerror(err));
 	(void) unlink(vstr_str(newf));
 	goto done;
     }

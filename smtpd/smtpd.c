@@ -293,14 +293,61 @@ static int min_user(VSTR *addr)
     return (!var_allow_min_user && vstr_str(addr)[0] == '-');
 }
 
-static int all_digits(const char *s)
+/* xtext_ok - RFC 3461 xtext ("+XX" hex escapes) that decodes to printable
+ * ASCII, as Postfix checks ENVID= and ORCPT= values. */
+static int xtext_ok(const char *s)
 {
-    if (*s == 0)
-	return (0);
-    for (; *s; s++)
-	if (!isdigit((unsigned char) *s))
+    int     c;
+
+    for (; *s; s++) {
+	if (*s == '+') {
+	    if (!isxdigit((unsigned char) s[1]) || !isxdigit((unsigned char) s[2]))
+		return (0);
+#define HEXVAL(ch) (isdigit((unsigned char) (ch)) ? (ch) - '0' : (tolower((unsigned char) (ch)) - 'a' + 10))
+	    c = HEXVAL(s[1]) * 16 + HEXVAL(s[2]);
+	    s += 2;
+	} else
+	    c = (unsigned char) *s;
+	if (c < 0x20 || c > 0x7e)
 	    return (0);
+    }
     return (1);
+}
+
+/* notify_ok - NEVER alone, or a list of SUCCESS, FAILURE, DELAY. */
+static int notify_ok(const char *s)
+{
+    char   *copy = mystrdup(s);
+    char   *cp = copy;
+    char   *word;
+    int     never = 0;
+    int     count = 0;
+    int     ok = (*s != 0);
+
+    while (ok && (word = mystrtok(&cp, ",")) != 0) {
+	count++;
+	if (strcasecmp(word, "NEVER") == 0)
+	    never = 1;
+	else if (strcasecmp(word, "SUCCESS") != 0 && strcasecmp(word, "FAILURE") != 0
+		 && strcasecmp(word, "DELAY") != 0)
+	    ok = 0;
+    }
+    myfree(copy);
+    return (ok && count > 0 && (!never || count == 1));
+}
+
+/* orcpt_ok - "addr-type;xtext" with an alphanumeric type and a value. */
+static int orcpt_ok(const char *s)
+{
+    const char *semi = strchr(s, ';');
+    const char *cp;
+
+    if (semi == 0 || semi == s || semi[1] == 0)
+	return (0);
+    for (cp = s; cp < semi; cp++)
+	if (!isalnum((unsigned char) *cp))
+	    return (0);
+    return (xtext_ok(semi + 1));
 }
 
 /* -------------------------------------------------------------- commands */
@@ -374,6 +421,8 @@ static int mail_cmd(SMTPD_STATE *state, char *arg)
     char   *params;
     char   *p;
     long    size = 0;
+    int     seen_ret = 0;
+    int     seen_envid = 0;
 
     if (var_smtpd_helo_required && state->helo_name == 0) {
 	state->error_count++;
@@ -402,7 +451,7 @@ static int mail_cmd(SMTPD_STATE *state, char *arg)
     }
     while ((p = next_param(&params)) != 0) {
 	if (strncasecmp(p, "SIZE=", 5) == 0) {
-	    if (!all_digits(p + 5) || strlen(p + 5) > 18) {
+	    if (!alldig(p + 5) || strlen(p + 5) > 18) {
 		vstr_free(addr);
 		state->error_count++;
 		smtpd_reply(state, "501 5.5.4 Bad message size syntax");
@@ -412,10 +461,23 @@ static int mail_cmd(SMTPD_STATE *state, char *arg)
 	} else if (strncasecmp(p, "BODY=", 5) == 0
 		   && (strcasecmp(p + 5, "8BITMIME") == 0 || strcasecmp(p + 5, "7BIT") == 0)) {
 	     /* ok */ ;
+	} else if (strncasecmp(p, "RET=", 4) == 0) {
+	    /* Once, FULL or HDRS (RFC 3461). */
+	    if (seen_ret++ || (strcasecmp(p + 4, "FULL") != 0 && strcasecmp(p + 4, "HDRS") != 0)) {
+		vstr_free(addr);
+		state->error_count++;
+		smtpd_reply(state, "501 5.5.4 Bad RET parameter syntax");
+		return (CMD_ERR);
+	    }
+	} else if (strncasecmp(p, "ENVID=", 6) == 0) {
+	    if (seen_envid++ || !xtext_ok(p + 6)) {
+		vstr_free(addr);
+		state->error_count++;
+		smtpd_reply(state, "501 5.5.4 Bad ENVID parameter syntax");
+		return (CMD_ERR);
+	    }
 	} else if (strcasecmp(p, "SMTPUTF8") == 0
-		   || strncasecmp(p, "AUTH=", 5) == 0
-		   || strncasecmp(p, "RET=", 4) == 0
-		   || strncasecmp(p, "ENVID=", 6) == 0) {
+		   || strncasecmp(p, "AUTH=", 5) == 0) {
 	     /* accepted and ignored, as Postfix does without the feature */ ;
 	} else {
 	    vstr_free(addr);
@@ -457,6 +519,8 @@ static int rcpt_cmd(SMTPD_STATE *state, char *arg)
     char   *params;
     char   *p;
     const char *err;
+    int     seen_notify = 0;
+    int     seen_orcpt = 0;
 
     if (state->sender == 0) {
 	state->error_count++;
@@ -479,10 +543,24 @@ static int rcpt_cmd(SMTPD_STATE *state, char *arg)
 	return (CMD_ERR);
     }
     while ((p = next_param(&params)) != 0) {
-	if (strncasecmp(p, "NOTIFY=", 7) != 0 && strncasecmp(p, "ORCPT=", 6) != 0) {
+	const char *bad = 0;
+
+	if (strncasecmp(p, "NOTIFY=", 7) == 0) {
+	    if (seen_notify++ || !notify_ok(p + 7))
+		bad = "501 5.5.4 Error: Bad NOTIFY parameter syntax";
+	} else if (strncasecmp(p, "ORCPT=", 6) == 0) {
+	    if (seen_orcpt++ || !orcpt_ok(p + 6))
+		bad = "501 5.5.4 Error: Bad ORCPT parameter syntax";
+	} else {
 	    vstr_free(addr);
 	    state->error_count++;
 	    smtpd_reply(state, "555 5.5.4 Unsupported option: %s", p);
+	    return (CMD_ERR);
+	}
+	if (bad) {
+	    vstr_free(addr);
+	    state->error_count++;
+	    smtpd_reply(state, "%s", bad);
 	    return (CMD_ERR);
 	}
     }
@@ -833,6 +911,8 @@ static int etrn_cmd(SMTPD_STATE *state, char *arg)
     }
     state->error_count++;
     printable(arg, '?');
+    if (*arg == '@' && arg[1])
+	arg++;				/* "@domain": its subdomains; Postfix names the domain */
     msg_warn("reject: ETRN %.100s... from %s", arg, state->namaddr);
     smtpd_reply(state, "459 <%s>: service unavailable", arg);
     return (CMD_ERR);

@@ -98,6 +98,28 @@ t.ok(inst.wait_log(r'warning: Illegal address syntax from unknown\[127\.0\.0\.1\
 t.ok(inst.wait_log(r'warning: Illegal address syntax from unknown\[127\.0\.0\.1\] in VRFY command: '
                    r'-u@virt\.test$'), 'min_user VRFY logged as Postfix does')
 
+# ---- DSN parameters checked as Postfix 3.7 does (RFC 3461), ETRN @domain
+c = Client(P)
+c.cmd('EHLO client.test')
+for param, want in (('RET=FULL', '250 2.1.0 Ok'), ('RET=BOGUS', '501 5.5.4 Bad RET parameter syntax'),
+                    ('RET=FULL RET=HDRS', '501 5.5.4 Bad RET parameter syntax'),
+                    ('ENVID=a+2Bb', '250 2.1.0 Ok'), ('ENVID=a+ZZ', '501 5.5.4 Bad ENVID parameter syntax')):
+    t.is_eq(c.cmd('MAIL FROM:<a@x.test> ' + param), want, 'MAIL ' + param)
+    c.cmd('RSET')
+c.cmd('MAIL FROM:<a@x.test>')
+for param, want in (('NOTIFY=SUCCESS,delay', '250 2.1.5 Ok'),
+                    ('NOTIFY=NEVER,SUCCESS', '501 5.5.4 Error: Bad NOTIFY parameter syntax'),
+                    ('NOTIFY=', '501 5.5.4 Error: Bad NOTIFY parameter syntax'),
+                    ('NOTIFY=NEVER NOTIFY=NEVER', '501 5.5.4 Error: Bad NOTIFY parameter syntax'),
+                    ('ORCPT=rfc822;a+2Bb@c', '250 2.1.5 Ok'),
+                    ('ORCPT=bogus', '501 5.5.4 Error: Bad ORCPT parameter syntax'),
+                    ('ORCPT=rfc822;a+ZZb@c', '501 5.5.4 Error: Bad ORCPT parameter syntax')):
+    t.is_eq(c.cmd('RCPT TO:<u@virt.test> ' + param), want, 'RCPT ' + param)
+c.cmd('RSET')
+t.is_eq(c.cmd('ETRN @x.test'), '459 <x.test>: service unavailable', 'ETRN @domain names the domain')
+c.cmd('QUIT')
+c.close()
+
 # ---- a message: Received: header and content
 mark = inst.log_mark()
 c = Client(P)
@@ -237,5 +259,51 @@ t.is_eq(c.cmd('VRFY u@virt.test'), '502 5.5.1 VRFY command is disabled', 'disabl
 c.close()
 
 t.ok(inst.wait_log(r'connect from unknown\[127\.0\.0\.2\]$'), 'connect line logged')
+# ---- cleanup dies in the middle of DATA: 451, nothing queued, still serving
+def cleanup_pids():
+    out = []
+    for pid in inst.pids():
+        try:
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                argv0 = f.read().split(b'\0')[0]
+        except OSError:
+            continue
+        if os.path.basename(argv0) == b'cleanup':
+            out.append(pid)
+    return out
+
+
+before = set(inst.queue_files())
+c = Client(P)
+c.cmd('EHLO client.test')
+c.cmd('MAIL FROM:<a@example.org>')
+t.is_eq(c.cmd('RCPT TO:<u@virt.test>'), '250 2.1.5 Ok', 'RCPT (cleanup connected)')
+t.is_eq(c.cmd('DATA'), '354 End data with <CR><LF>.<CR><LF>', 'DATA')
+c.send(b'Subject: cleanup dies\r\n\r\nfirst part\r\n')
+time.sleep(0.3)
+pids = cleanup_pids()
+for pid in pids:
+    try:
+        os.kill(pid, 9)
+    except OSError:
+        pass
+t.ok(pids, 'cleanup process killed mid-DATA')
+time.sleep(0.3)
+c.send(b'second part\r\n' * 200 + b'.\r\n')
+t.is_eq(c.reply()[-1], '451 4.3.0 Error: queue file write error', 'cleanup gone: 451 at end of DATA')
+t.is_eq(c.cmd('NOOP'), '250 2.0.0 Ok', 'the session goes on')
+c.cmd('QUIT')
+c.close()
+time.sleep(0.5)
+# A SIGKILLed cleanup cannot remove its file (nor can Postfix's): it must
+# stay not ready (mode 0600), so qmgr never takes it.
+ready = [f for f in inst.queue_files() if f not in before
+         and os.stat(os.path.join(inst.queue, f)).st_mode & 0o777 == 0o700]
+t.is_eq(ready, [], 'nothing half-queued by the dead cleanup is ready for delivery')
+s = inst.smtp()
+t.is_eq(s.sendmail('a@example.org', ['u@virt.test'], b'Subject: after\r\n\r\nafter\r\n'), {},
+        'a new session is served and queued (cleanup restarted)')
+s.quit()
+
 inst.stop()
 t.done()

@@ -16,7 +16,8 @@ inst = Instance('virtual', main_cf={
     'virtual_mailbox_maps': 'texthash:$config_directory/vmailbox',
 })
 inst.write('etc/vmailbox', 'alice@virt.test alice/\nbob@virt.test bob.mbox\n'
-           'carol@virt.test deep/er/carol/\nfifo@virt.test fifo.mbox\n')
+           'carol@virt.test deep/er/carol/\nfifo@virt.test fifo.mbox\n'
+           'locked@virt.test locked/sub/\n')
 try:
     inst.start()
 except Exception as e:
@@ -118,4 +119,21 @@ s.sendmail('snd@src.test', ['alice@virt.test'], b'Subject: after\r\n\r\nafter\r\
 s.quit()
 t.ok(inst.wait_log(r'to=<alice@virt\.test>, relay=virtual, .*status=sent', since=mark),
      'virtual still delivers after the FIFO')
+
+# A Maildir that cannot be created: deferred with Postfix's text and warnings.
+locked = os.path.join(inst.mail, 'locked')
+os.makedirs(locked)
+os.chmod(locked, 0o555)
+mark = inst.log_mark()
+s = inst.smtp()
+s.sendmail('snd@src.test', ['locked@virt.test'], b'Subject: locked\r\n\r\nlocked\r\n')
+s.quit()
+t.ok(inst.wait_log(r'to=<locked@virt\.test>, relay=virtual, .*dsn=4\.2\.0, status=deferred \(maildir '
+                   r'delivery failed: create maildir file %s/sub/tmp/[^/ ]+: Permission denied\)$'
+                   % re.escape(locked), since=mark),
+     'maildir not creatable: deferred with Postfix\'s text')
+t.ok(inst.wait_log(r'warning: maildir access problem for UID/GID=\d+/\d+: create maildir file '
+                   r'%s/sub/tmp/[^/ ]+: Permission denied$' % re.escape(locked), since=mark)
+     and inst.wait_log(r'warning: perhaps you need to create the maildirs in advance$', since=mark),
+     'maildir access problem warnings as Postfix logs them')
 t.done()

@@ -140,6 +140,16 @@ char   *trimblanks(char *s)
     return s;
 }
 
+int     alldig(const char *s)
+{
+    if (*s == 0)
+	return 0;
+    for (; *s; s++)
+	if (!isdigit((unsigned char) *s))
+	    return 0;
+    return 1;
+}
+
 char   *lowercase(char *s)
 {
     for (char *cp = s; *cp; cp++)

@@ -29,6 +29,8 @@ ARGV   *argv_split_list(const char *str);
 char   *mystrtok(char **bufp, const char *delim);
 /* mystrtokq - like mystrtok but keeps "{ ... }" groups (unbraced result). */
 char   *mystrtokq(char **bufp, const char *delim);
+/* alldig - non-zero if s is a non-empty string of decimal digits only. */
+int     alldig(const char *s);
 /* trimblanks - strip leading and trailing white space in place. */
 char   *trimblanks(char *s);
 /* lowercase - fold s to lower case in place. */
