@@ -550,13 +550,27 @@ class Instance:
     def kill_all(self, sig=signal.SIGKILL):
         """Send SIG to every process of the instance (by PID); returns them."""
         victims = self.pids()
-        for pid in victims:
+        # The master first, so it forks nothing new; then again for any
+        # child it forked between the scan and its death (bounded).
+        master = self.master_pid()
+        order = ([master] if master in victims else []) + [p for p in victims if p != master]
+        for pid in order:
             try:
                 os.kill(pid, sig)
             except OSError:
                 pass
         if sig == signal.SIGKILL:
-            self.wait_for(lambda: not [p for p in victims if _alive(p)], timeout=5)
+            for _round in range(5):
+                self.wait_for(lambda: not [p for p in victims if _alive(p)], timeout=5)
+                late = [p for p in self.pids() if p not in victims]
+                if not late:
+                    break
+                for pid in late:
+                    try:
+                        os.kill(pid, sig)
+                    except OSError:
+                        pass
+                victims += late
         return victims
 
     def stop(self, timeout=20):
