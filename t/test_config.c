@@ -3,7 +3,8 @@
  * comments, line numbers, overrides), typed values (time, size, boolean,
  * trailing comments), bad values reported with file and line, the check
  * report, Postfix's default text for core parameters, and that every
- * parameter of the table is documented in man/man5/postconf.5. */
+ * parameter of the table is documented in postconf/param_docs.txt, from
+ * which the build writes man/man5/postconf.5. */
 #include "util/sys_defs.h"
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -430,7 +431,7 @@ static void test_table_and_man(void)
     ok(dups == 0, "every parameter is defined once (%d duplicates)", dups);
     ok(badtype == 0, "every parameter has a default text");
 
-    snprintf(path, sizeof(path), "%s/man/man5/postconf.5", srcdir ? srcdir : ".");
+    snprintf(path, sizeof(path), "%s/postconf/param_docs.txt", srcdir ? srcdir : ".");
     if ((fp = fopen(path, "r")) == 0) {
 	ok(0, "open %s", path);
 	vstr_free(man);
@@ -445,14 +446,14 @@ static void test_table_and_man(void)
 
 	    if (d->flags & PF_HIDDEN)
 		continue;
-	    snprintf(entry, sizeof(entry), "\n.SS %s\n", d->name);
+	    snprintf(entry, sizeof(entry), "\n%s\n", d->name);
 	    if (strstr(man->str, entry) == 0) {
 		if (missing++ < 20)
-		    printf("# not in postconf.5: %s\n", d->name);
+		    printf("# not in postconf/param_docs.txt: %s\n", d->name);
 	    }
 	}
     }
-    ok(missing == 0, "every parameter is documented in postconf.5 (%d missing)", missing);
+    ok(missing == 0, "every parameter is documented in postconf/param_docs.txt, the source of postconf.5 (%d missing)", missing);
     vstr_free(man);
 }
 

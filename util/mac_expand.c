@@ -7,6 +7,7 @@
 #include "util/mac_expand.h"
 #include "util/vstr.h"
 #include "util/mymalloc.h"
+#include "util/argv.h"
 
 void    (*mac_expand_undef_hook) (const char *name, void *ctx);
 
@@ -72,16 +73,6 @@ static int expand_name(VSTR *out, const char *name, EXP_CTX *ec, int depth)
     if (depth >= MAC_EXP_MAX_DEPTH || --ec->budget < 0)
 	return (MAC_EXP_LOOP);
     return (expand(out, val, strlen(val), ec, depth + 1));
-}
-
-static int all_digits(const char *s)
-{
-    if (*s == 0)
-	return (0);
-    for (; *s; s++)
-	if (!isdigit((unsigned char) *s))
-	    return (0);
-    return (1);
 }
 
 int     mac_compat_level_cmp(const char *a, const char *b, int *err)
@@ -176,7 +167,7 @@ static int relational(VSTR *out, const char *s, size_t len, EXP_CTX *ec, int dep
 	/* An empty compatibility level counts as 0, as Postfix's default. */
 	cmp = mac_compat_level_cmp(*va->str ? va->str : "0",
 				   *vb->str ? vb->str : "0", &err);
-    } else if (all_digits(va->str) && all_digits(vb->str)) {
+    } else if (alldig(va->str) && alldig(vb->str)) {
 	long    na = strtol(va->str, 0, 10), nb = strtol(vb->str, 0, 10);
 
 	cmp = (na < nb) ? -1 : (na > nb);
