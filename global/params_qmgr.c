@@ -12,6 +12,8 @@ int     var_max_queue_time;
 int     var_dsn_queue_time;
 int     var_dest_con_limit;
 int     var_dest_rcpt_limit;
+int     var_local_con_limit;
+int     var_local_rcpt_limit;
 int     var_qmgr_active_limit;
 int     var_qmgr_rcpt_limit;
 int     var_delay_warn_time;
@@ -35,6 +37,8 @@ const PARAM_DEF param_table_qmgr[] = {
     P_TIME("bounce_queue_lifetime", "5d", &var_dsn_queue_time, 'd', 0, 8640000),
     P_INT("default_destination_concurrency_limit", "20", &var_dest_con_limit, 0, 0),
     P_INT("default_destination_recipient_limit", "50", &var_dest_rcpt_limit, 0, 0),
+    P_INT("local_destination_concurrency_limit", "2", &var_local_con_limit, 0, 0),
+    P_INT("local_destination_recipient_limit", "1", &var_local_rcpt_limit, 0, 0),
     P_INT("qmgr_message_active_limit", "20000", &var_qmgr_active_limit, 1, 0),
     P_INT("qmgr_message_recipient_limit", "20000", &var_qmgr_rcpt_limit, 1, 0),
     P_TIME("delay_warning_time", "0h", &var_delay_warn_time, 'h', 0, 0),

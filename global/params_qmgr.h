@@ -9,6 +9,8 @@ extern int var_max_queue_time;		/* maximal_queue_lifetime (s) */
 extern int var_dsn_queue_time;		/* bounce_queue_lifetime (s) */
 extern int var_dest_con_limit;		/* default_destination_concurrency_limit */
 extern int var_dest_rcpt_limit;		/* default_destination_recipient_limit */
+extern int var_local_con_limit;		/* local_destination_concurrency_limit */
+extern int var_local_rcpt_limit;	/* local_destination_recipient_limit */
 extern int var_qmgr_active_limit;	/* qmgr_message_active_limit */
 extern int var_qmgr_rcpt_limit;		/* qmgr_message_recipient_limit */
 extern int var_delay_warn_time;		/* delay_warning_time (s, 0 = off) */

@@ -75,9 +75,6 @@ static int transport_limit(const char *transport, const char *what, int def)
 	else
 	    msg_warn("bad %s value \"%s\": using %d", vstr_str(name), val, def);
 	myfree(val);
-    } else if (strcmp(transport, "local") == 0) {
-	/* Postfix's built-in defaults of the local transport. */
-	n = strcmp(what, "recipient") == 0 ? 1 : 2;
     }
     vstr_free(name);
     return (int) n;
