@@ -14,7 +14,7 @@ sink = SmtpSink(reply_rcpt=lambda arg: '550 5.1.1 <%s>: Recipient address reject
 sink.start()
 inst = Instance('bounce', main_cf={
     'virtual_mailbox_domains': 'virt.test',
-    'virtual_mailbox_maps': 'inline:{alice@virt.test=alice/}',
+    'virtual_mailbox_maps': 'inline:{alice@virt.test=alice/, pm@virt.test=pm/}',
     'relayhost': '[127.0.0.1]:%d' % sink.port,
 })
 alice = os.path.join(inst.mail, 'alice')
@@ -64,6 +64,36 @@ try:
     t.ok(re.search(r'%s: sender non-delivery' % qid3, inst.log_text()) is None,
          'bounce of a bounce: no notification loop')
     t.is_eq(len(inst.maildir_messages(alice)), 1, 'no extra notification')
+
+    # With 2bounce in notify_classes a failed bounce goes to the postmaster
+    # (2bounce_notice_recipient) as a double bounce; a failed double bounce
+    # is discarded with a warning, so nothing loops either way.
+    inst.set_main_cf(notify_classes='resource, software, 2bounce',
+                     **{'2bounce_notice_recipient': 'pm@virt.test'})
+    inst.reload()
+    time.sleep(2)
+    mark = inst.log_mark()
+    s = inst.smtp()
+    s.sendmail('', ['reject@remote.test'], b'Subject: null sender 2\r\n\r\nx\r\n')
+    s.quit()
+    m = inst.wait_log(r'(\w+): to=<reject@remote\.test>.*status=bounced', timeout=30, since=mark)
+    qid5 = m.group(1) if m else 'none'
+    t.ok(inst.wait_log(r'%s: postmaster non-delivery notification: \w+' % qid5,
+                       timeout=20, since=mark) is not None,
+         '2bounce: failed bounce goes to the postmaster')
+    pm = os.path.join(inst.mail, 'pm')
+    t.ok(inst.wait_for(lambda: len(inst.maildir_messages(pm)) == 1, timeout=30),
+         '2bounce: double bounce delivered to 2bounce_notice_recipient')
+    inst.set_main_cf(**{'2bounce_notice_recipient': 'reject@remote.test'})
+    inst.reload()
+    time.sleep(2)
+    mark = inst.log_mark()
+    s = inst.smtp()
+    s.sendmail('', ['reject@remote.test'], b'Subject: null sender 3\r\n\r\nx\r\n')
+    s.quit()
+    t.ok(inst.wait_log(r'undeliverable postmaster notification discarded', timeout=40, since=mark)
+         is not None, 'failed double bounce discarded with a warning, no loop')
+    inst.set_main_cf(notify_classes='resource, software')
 
     # Expired: maximal_queue_lifetime = 0 returns deferred mail at once.
     inst.set_main_cf(maximal_queue_lifetime='0', relayhost='[127.0.0.1]:9')
