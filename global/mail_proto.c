@@ -58,13 +58,8 @@ static int mail_trigger_dgram(const char *path, const char *buf, size_t len)
     int     fd;
     ssize_t n;
 
-    if (strlen(path) >= sizeof(sun.sun_path)) {
-	errno = ENAMETOOLONG;
+    if (unix_sockaddr(&sun, path) < 0)
 	return -1;
-    }
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    strcpy(sun.sun_path, path);
     if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
 	return -1;
     n = sendto(fd, buf, len, 0, (struct sockaddr *) &sun, sizeof(sun));

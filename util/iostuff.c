@@ -30,18 +30,25 @@ void    close_on_exec(int fd, int on)
 	fcntl(fd, F_SETFD, on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC);
 }
 
+int     unix_sockaddr(struct sockaddr_un *sun, const char *path)
+{
+    if (strlen(path) >= sizeof(sun->sun_path)) {
+	errno = ENAMETOOLONG;
+	return -1;
+    }
+    memset(sun, 0, sizeof(*sun));
+    sun->sun_family = AF_UNIX;
+    strcpy(sun->sun_path, path);
+    return 0;
+}
+
 int     unix_listen(const char *path, int backlog, int mode)
 {
     struct sockaddr_un sun;
     int     fd;
 
-    if (strlen(path) >= sizeof(sun.sun_path)) {
-	errno = ENAMETOOLONG;
+    if (unix_sockaddr(&sun, path) < 0)
 	return -1;
-    }
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    strcpy(sun.sun_path, path);
     if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
 	return -1;
     (void) unlink(path);
@@ -94,13 +101,8 @@ int     unix_connect(const char *path, int timeout)
     struct sockaddr_un sun;
     int     fd;
 
-    if (strlen(path) >= sizeof(sun.sun_path)) {
-	errno = ENAMETOOLONG;
+    if (unix_sockaddr(&sun, path) < 0)
 	return -1;
-    }
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    strcpy(sun.sun_path, path);
     if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
 	return -1;
     close_on_exec(fd, 1);

@@ -7,6 +7,10 @@
 int     non_blocking(int fd, int on);
 /* close_on_exec - set or clear FD_CLOEXEC. */
 void    close_on_exec(int fd, int on);
+struct sockaddr_un;
+
+/* unix_sockaddr - fill *sun for path; -1 with ENAMETOOLONG if it does not fit. */
+int     unix_sockaddr(struct sockaddr_un *sun, const char *path);
 /* unix_listen - bind and listen on a UNIX stream socket path (replacing a
  * stale one) with mode; -1 with errno on failure. */
 int     unix_listen(const char *path, int backlog, int mode);

@@ -164,33 +164,32 @@ void    msg_cleanup(void (*fn) (void))
     msg_cleanup_fn = fn;
 }
 
+/* msg_vfatal - log, run the cleanup hook once, exit with status. */
+static NORETURN msg_vfatal(int status, const char *fmt, va_list ap)
+{
+    void    (*fn) (void) = msg_cleanup_fn;
+
+    msg_emit(LOG_CRIT, "fatal: ", fmt, ap);
+    msg_cleanup_fn = NULL;			/* a fatal error in fn must not recurse */
+    if (fn)
+	fn();
+    exit(status);
+}
+
 NORETURN msg_fatal_status(int status, const char *fmt,...)
 {
     va_list ap;
-    void    (*fn) (void) = msg_cleanup_fn;
 
     va_start(ap, fmt);
-    msg_emit(LOG_CRIT, "fatal: ", fmt, ap);
-    va_end(ap);
-    msg_cleanup_fn = NULL;
-    if (fn)
-	fn();
-
-    exit(status);
+    msg_vfatal(status, fmt, ap);
 }
 
 NORETURN msg_fatal(const char *fmt,...)
 {
     va_list ap;
-    void    (*fn) (void) = msg_cleanup_fn;
 
     va_start(ap, fmt);
-    msg_emit(LOG_CRIT, "fatal: ", fmt, ap);
-    va_end(ap);
-    msg_cleanup_fn = NULL;
-    if (fn)
-	fn();
-    exit(1);
+    msg_vfatal(1, fmt, ap);
 }
 
 NORETURN msg_panic(const char *fmt,...)
