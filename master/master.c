@@ -15,6 +15,7 @@
 #include "util/argv.h"
 #include "util/iostuff.h"
 #include "util/events.h"
+#include "global/conf_dir.h"
 #include "global/mail_params.h"
 #include "master/master.h"
 #include "master/queue_dirs.h"
@@ -186,17 +187,7 @@ int     main(int argc, char **argv)
     if (optind < argc)
 	usage(argv[0]);
     /* master and its workers run in the queue directory: no relative paths. */
-    if (config_dir == 0 && getenv("MAIL_CONFIG") != 0 && *getenv("MAIL_CONFIG") != '/')
-	config_dir = getenv("MAIL_CONFIG");
-    if (config_dir && *config_dir != '/') {
-	char   *abs = realpath(config_dir, (char *) 0);
-
-	if (abs == 0)
-	    msg_fatal("%s: %s", config_dir, strerror(errno));
-	config_dir = abs;			/* lives until exit */
-    }
-    if (config_dir && setenv("MAIL_CONFIG", config_dir, 1) < 0)
-	msg_fatal("setenv: %s", strerror(errno));
+    config_dir = conf_dir_export(config_dir);
     mail_conf_init(config_dir);
     if (setenv("MAIL_CONFIG", mail_conf_config_dir(), 1) < 0)
 	msg_fatal("setenv: %s", strerror(errno));

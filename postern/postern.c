@@ -14,6 +14,7 @@
 #include "util/mymalloc.h"
 #include "util/vstr.h"
 #include "util/argv.h"
+#include "global/conf_dir.h"
 #include "global/mail_params.h"
 #include "master/master_cf.h"
 #include "master/queue_dirs.h"
@@ -350,17 +351,7 @@ int     main(int argc, char **argv)
 	usage();
     }
     /* master and its workers run in the queue directory: no relative paths. */
-    if (config_dir == 0 && getenv("MAIL_CONFIG") != 0 && *getenv("MAIL_CONFIG") != '/')
-	config_dir = getenv("MAIL_CONFIG");
-    if (config_dir && *config_dir != '/') {
-	char   *abs = realpath(config_dir, (char *) 0);
-
-	if (abs == 0)
-	    msg_fatal("%s: %s", config_dir, strerror(errno));
-	config_dir = abs;			/* lives until exit */
-    }
-    if (config_dir && setenv("MAIL_CONFIG", config_dir, 1) < 0)
-	msg_fatal("setenv: %s", strerror(errno));
+    config_dir = conf_dir_export(config_dir);
 
     /* Configuration problems are reported before anything is evaluated. */
     if (strcmp(cmd, "check") == 0 || strcmp(cmd, "start") == 0
