@@ -25,6 +25,7 @@ char   *var_allow_files;
 char   *var_local_cmd_shell;
 char   *var_prepend_deliv_hdr;
 char   *var_forward_path;
+int     var_command_maxtime;
 
 /* smtp(8) */
 int     var_smtp_conn_tmout;
@@ -44,6 +45,11 @@ int     var_smtp_never_ehlo;
 int     var_smtp_line_limit;
 char   *var_smtp_tcp_port;
 int     var_smtp_skip_quit_resp;
+int     var_smtp_cache_demand;
+int     var_smtp_cache_conn;
+int     var_smtp_reuse_time;
+int     var_smtp_reuse_count;
+char   *var_smtp_cache_dest;
 
 /* lmtp(8): the same client under its other name */
 int     var_lmtp_conn_tmout;
@@ -61,6 +67,11 @@ int     var_lmtp_skip_5xx;
 int     var_lmtp_line_limit;
 char   *var_lmtp_tcp_port;
 int     var_lmtp_skip_quit_resp;
+int     var_lmtp_cache_demand;
+int     var_lmtp_cache_conn;
+int     var_lmtp_reuse_time;
+int     var_lmtp_reuse_count;
+char   *var_lmtp_cache_dest;
 
 const PARAM_DEF param_table_delivery[] = {
     P_STR("virtual_mailbox_base", "", &var_virt_mailbox_base),
@@ -81,6 +92,7 @@ const PARAM_DEF param_table_delivery[] = {
     P_STR("local_command_shell", "", &var_local_cmd_shell),
     P_STR("prepend_delivered_header", "command, file, forward", &var_prepend_deliv_hdr),
     P_RAW("forward_path", "$home/.forward${recipient_delimiter}${extension}, $home/.forward", &var_forward_path),
+    P_TIME("command_time_limit", "1000s", &var_command_maxtime, 's', 1, 0),
 
     P_TIME("smtp_connect_timeout", "30s", &var_smtp_conn_tmout, 's', 0, 0),
     P_TIME("smtp_helo_timeout", "300s", &var_smtp_helo_tmout, 's', 0, 0),
@@ -99,6 +111,11 @@ const PARAM_DEF param_table_delivery[] = {
     P_INT("smtp_line_length_limit", "998", &var_smtp_line_limit, 0, 0),
     P_STR("smtp_tcp_port", "smtp", &var_smtp_tcp_port),
     P_BOOL("smtp_skip_quit_response", "yes", &var_smtp_skip_quit_resp),
+    P_BOOL("smtp_connection_cache_on_demand", "yes", &var_smtp_cache_demand),
+    P_TIME("smtp_connection_cache_time_limit", "2s", &var_smtp_cache_conn, 's', 1, 0),
+    P_TIME("smtp_connection_reuse_time_limit", "300s", &var_smtp_reuse_time, 's', 1, 0),
+    P_INT("smtp_connection_reuse_count_limit", "0", &var_smtp_reuse_count, 0, 0),
+    P_STR("smtp_connection_cache_destinations", "", &var_smtp_cache_dest),
 
     P_TIME("lmtp_connect_timeout", "0s", &var_lmtp_conn_tmout, 's', 0, 0),
     P_TIME("lmtp_lhlo_timeout", "300s", &var_lmtp_lhlo_tmout, 's', 0, 0),
@@ -115,5 +132,10 @@ const PARAM_DEF param_table_delivery[] = {
     P_INT("lmtp_line_length_limit", "998", &var_lmtp_line_limit, 0, 0),
     P_STR("lmtp_tcp_port", "24", &var_lmtp_tcp_port),
     P_BOOL("lmtp_skip_quit_response", "no", &var_lmtp_skip_quit_resp),
+    P_BOOL("lmtp_connection_cache_on_demand", "yes", &var_lmtp_cache_demand),
+    P_TIME("lmtp_connection_cache_time_limit", "2s", &var_lmtp_cache_conn, 's', 1, 0),
+    P_TIME("lmtp_connection_reuse_time_limit", "300s", &var_lmtp_reuse_time, 's', 1, 0),
+    P_INT("lmtp_connection_reuse_count_limit", "0", &var_lmtp_reuse_count, 0, 0),
+    P_STR("lmtp_connection_cache_destinations", "", &var_lmtp_cache_dest),
     P_END
 };

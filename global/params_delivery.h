@@ -22,6 +22,7 @@ extern char *var_allow_files;		/* allow_mail_to_files */
 extern char *var_local_cmd_shell;	/* local_command_shell */
 extern char *var_prepend_deliv_hdr;	/* prepend_delivered_header */
 extern char *var_forward_path;		/* forward_path (unexpanded) */
+extern int var_command_maxtime;		/* command_time_limit (local; pipe: SERVICE_time_limit) */
 
 /* smtp(8) */
 extern int var_smtp_conn_tmout;		/* smtp_connect_timeout */
@@ -41,6 +42,11 @@ extern int var_smtp_never_ehlo;		/* smtp_never_send_ehlo */
 extern int var_smtp_line_limit;		/* smtp_line_length_limit */
 extern char *var_smtp_tcp_port;		/* smtp_tcp_port */
 extern int var_smtp_skip_quit_resp;	/* smtp_skip_quit_response */
+extern int var_smtp_cache_demand;	/* smtp_connection_cache_on_demand */
+extern int var_smtp_cache_conn;		/* smtp_connection_cache_time_limit */
+extern int var_smtp_reuse_time;	/* smtp_connection_reuse_time_limit */
+extern int var_smtp_reuse_count;	/* smtp_connection_reuse_count_limit */
+extern char *var_smtp_cache_dest;	/* smtp_connection_cache_destinations */
 
 /* lmtp(8) */
 extern int var_lmtp_conn_tmout;		/* lmtp_connect_timeout */
@@ -58,5 +64,10 @@ extern int var_lmtp_skip_5xx;		/* lmtp_skip_5xx_greeting */
 extern int var_lmtp_line_limit;		/* lmtp_line_length_limit */
 extern char *var_lmtp_tcp_port;		/* lmtp_tcp_port */
 extern int var_lmtp_skip_quit_resp;	/* lmtp_skip_quit_response */
+extern int var_lmtp_cache_demand;	/* lmtp_connection_cache_on_demand */
+extern int var_lmtp_cache_conn;		/* lmtp_connection_cache_time_limit */
+extern int var_lmtp_reuse_time;	/* lmtp_connection_reuse_time_limit */
+extern int var_lmtp_reuse_count;	/* lmtp_connection_reuse_count_limit */
+extern char *var_lmtp_cache_dest;	/* lmtp_connection_cache_destinations */
 
 #endif

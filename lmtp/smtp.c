@@ -7,7 +7,15 @@
  * server offers PIPELINING, SIZE= and BODY=8BITMIME, dot-stuffing, every
  * read under the smtp_*_timeout parameters. Each recipient gets Postfix's
  * status text and log line. The program name ("lmtp" or "smtp") selects
- * the protocol. */
+ * the protocol.
+ *
+ * Connection cache: after a transaction the session is kept open (idle)
+ * in this process, keyed by (service, next hop, address:port or socket
+ * path), and the next request for that key sends MAIL on it directly
+ * (RSET first if the last transaction ended in an error). Idle sessions
+ * are closed with QUIT after *_connection_cache_time_limit (loop hook),
+ * at exit (pre_exit) and on SIGTERM. A cached session found dead when
+ * reused is dropped silently and the delivery uses a new connection. */
 #include "util/sys_defs.h"
 
 #include <arpa/inet.h>
@@ -32,6 +40,8 @@
 #include "error/dsn_split.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 
 #define SMTP_REPLY_LINE_MAX	2048	/* bytes per reply line */
 #define SMTP_REPLY_LINES_MAX	100	/* lines per multi-line reply */
@@ -49,6 +59,12 @@ typedef struct PROTO {
     int    *line_limit;
     char  **tcp_port;
     int    *skip_quit_resp;
+    int    *rset_tmout;
+    int    *cache_demand;		/* *_connection_cache_on_demand */
+    int    *cache_time;			/* *_connection_cache_time_limit */
+    int    *reuse_time;			/* *_connection_reuse_time_limit */
+    int    *reuse_count;		/* *_connection_reuse_count_limit */
+    char  **cache_dest;			/* *_connection_cache_destinations */
 } PROTO;
 
 static PROTO proto;
@@ -78,7 +94,31 @@ typedef struct SESSION {
     int     *accepted;			/* per recipient: RCPT accepted */
     int     ndone;			/* recipients with a final status */
     int     *done;
+    /* Connection cache state. */
+    double  created;			/* when the connection was made */
+    int     use_count;			/* transactions on it, this one included */
+    int     reused;			/* taken from the cache for this request */
+    int     retry;			/* reused session was dead: use a new one */
+    int     broken;			/* lost, timed out, 421 or unsure state */
+    int     clean;			/* last transaction completed without error */
 } SESSION;
+
+/* An idle session in this process's cache. */
+typedef struct CACHED {
+    char   *key;			/* "service|nexthop|addr:port" */
+    STREAM *stream;
+    int     esmtp, pipelining, eightbit;
+    long    size_limit;
+    double  created;
+    double  idle_since;
+    int     use_count;
+} CACHED;
+
+#define CACHE_MAX	8		/* idle sessions per process */
+#define CACHE_QUIT_WAIT	2		/* seconds for QUIT on an idle session */
+
+static CACHED cache[CACHE_MAX];
+static volatile sig_atomic_t cache_fd[CACHE_MAX];	/* for the SIGTERM handler */
 
 /* ---- recipient outcomes ---- */
 
@@ -105,7 +145,15 @@ static void rcpt_final(SESSION *s, int i, int status, const char *dsn, const cha
     if (vstr_len(s->relay) > 0 && strcmp(vstr_str(s->relay), "none") != 0)
 	vstr_sprintf(mta, "dns; %s", vstr_str(s->host));
     deliver_rcpt_status(r, status, dsn, diag ? diag : "", vstr_str(mta), "%s", vstr_str(text));
-    deliver_log(s->req, r, vstr_str(s->relay), s->conn_time, s->xfer_start);
+    if (s->use_count > 1 && s->stream) {
+	/* Postfix 3.7: "relay=..., conn_use=N, delay=..." on a reused session. */
+	VSTR   *relay = vstr_alloc(64);
+
+	vstr_sprintf(relay, "%s, conn_use=%d", vstr_str(s->relay), s->use_count);
+	deliver_log(s->req, r, vstr_str(relay), s->conn_time, s->xfer_start);
+	vstr_free(relay);
+    } else
+	deliver_log(s->req, r, vstr_str(s->relay), s->conn_time, s->xfer_start);
     s->done[i] = 1;
     s->ndone++;
     vstr_free(text);
@@ -187,6 +235,8 @@ static int read_resp(SESSION *s, int timeout, RESP *resp)
 	snprintf(resp->dsn, sizeof(resp->dsn), "%d.0.0", code / 100);
     printable(vstr_str(resp->text), '?');
     resp->code = code;
+    if (code == 421)
+	s->broken = 1;				/* the server closes the session */
     return (0);
 }
 
@@ -195,6 +245,7 @@ static void lost(SESSION *s, const char *what)
 {
     VSTR   *text = vstr_alloc(100);
 
+    s->broken = 1;
     if (stream_timedout(s->stream))
 	vstr_sprintf(text, "conversation with %s[%s] timed out while %s",
 		     vstr_str(s->host), vstr_str(s->addr), what);
@@ -561,7 +612,15 @@ static void do_transaction(SESSION *s, int qfd, RESP *resp)
 	send_cmd(s, "DATA");
     }
     if (flush(s, *proto.mail_tmout) < 0 || read_resp(s, *proto.mail_tmout, resp) < 0) {
+	if (s->reused) {			/* dead cached session: not an error */
+	    s->retry = 1;
+	    goto done;
+	}
 	lost(s, "sending MAIL FROM");
+	goto done;
+    }
+    if (s->reused && resp->code == 421) {
+	s->retry = 1;
 	goto done;
     }
     mail_ok = (resp->code / 100 == 2);
@@ -602,14 +661,17 @@ static void do_transaction(SESSION *s, int qfd, RESP *resp)
 	    goto done;
 	}
 	data_ok = (resp->code == 354);
-	if (!mail_ok)
-	    goto done;				/* already failed; a 354 here is dealt with by closing */
+	if (!mail_ok) {
+	    if (data_ok)
+		s->broken = 1;			/* server waits for content: close */
+	    goto done;
+	}
 	if (naccepted == 0) {
 	    if (data_ok) {
 		/* Nothing to send, but the server waits for content. */
 		stream_write(s->stream, ".\r\n", 3);
-		(void) flush(s, *proto.data1_tmout);
-		(void) read_resp(s, *proto.data2_tmout, resp);
+		if (flush(s, *proto.data1_tmout) < 0 || read_resp(s, *proto.data2_tmout, resp) < 0)
+		    s->broken = 1;
 	    }
 	    goto done;
 	}
@@ -645,10 +707,12 @@ static void do_transaction(SESSION *s, int qfd, RESP *resp)
 	    for (i = 0; i < req->nrcpt; i++)
 		if (s->accepted[i])
 		    rcpt_final(s, i, DLV_STAT_SENT, resp->dsn, vstr_str(diag), "%s", vstr_str(resp->text));
+	    s->clean = 1;			/* complete, even if some RCPT failed */
 	} else
 	    resp_fail_rest(s, resp, "end of DATA");
     } else {
 	/* LMTP: one reply per accepted recipient, in order. */
+	s->clean = 1;
 	for (i = 0; i < req->nrcpt; i++) {
 	    if (!s->accepted[i])
 		continue;
@@ -660,6 +724,7 @@ static void do_transaction(SESSION *s, int qfd, RESP *resp)
 	    if (resp->code / 100 == 2)
 		rcpt_final(s, i, DLV_STAT_SENT, resp->dsn, vstr_str(diag), "%s", vstr_str(resp->text));
 	    else {
+		s->clean = 0;
 		said(s, text, resp, "end of DATA");
 		rcpt_final(s, i, resp_status(resp->code) == DLV_STAT_SENT ? DLV_STAT_BOUNCE
 			   : resp_status(resp->code), resp->dsn, vstr_str(diag), "%s", vstr_str(text));
@@ -683,6 +748,265 @@ static void do_quit(SESSION *s, RESP *resp)
 	return;
     if (!*proto.skip_quit_resp)
 	(void) read_resp(s, *proto.quit_tmout, resp);
+}
+
+/* ---- connection cache ---- */
+
+/* cache_key - the cache key of a session: service, next hop, address. */
+static char *cache_key(const SESSION *s, const char *service)
+{
+    VSTR   *buf = vstr_alloc(100);
+    char   *key;
+
+    if (s->is_unix)
+	vstr_sprintf(buf, "%s|%s|unix:%s", service, s->req->nexthop ? s->req->nexthop : "",
+		     vstr_str(s->addr));
+    else
+	vstr_sprintf(buf, "%s|%s|%s:%u", service, s->req->nexthop ? s->req->nexthop : "",
+		     vstr_str(s->addr), s->port);
+    key = mystrdup(vstr_str(buf));
+    vstr_free(buf);
+    return (key);
+}
+
+/* cache_wanted - may sessions to this next hop be cached? */
+static int cache_wanted(const char *nexthop)
+{
+    char   *list;
+    char   *cp;
+    char   *item;
+    int     found = 0;
+    size_t  len;
+
+    if (*proto.cache_demand)
+	return (1);
+    if (**proto.cache_dest == 0 || nexthop == 0)
+	return (0);
+    /* An item matches the next hop as written, or its host without [] or :port. */
+    list = mystrdup(*proto.cache_dest);
+    for (cp = list; !found && (item = strtok(cp, ", \t\r\n")) != 0; cp = 0) {
+	if (strcasecmp(item, nexthop) == 0)
+	    found = 1;
+	else if (*nexthop == '[' && (len = strlen(item)) > 0
+		 && strncasecmp(nexthop + 1, item, len) == 0 && nexthop[len + 1] == ']')
+	    found = 1;
+	else if ((len = strlen(item)) > 0 && strncasecmp(nexthop, item, len) == 0
+		 && nexthop[len] == ':')
+	    found = 1;
+    }
+    myfree(list);
+    return (found);
+}
+
+/* cache_close - close one idle session, with QUIT if it may still be alive. */
+static void cache_close(int i, int quit)
+{
+    CACHED *c = cache + i;
+
+    cache_fd[i] = -1;
+    if (quit && !stream_error(c->stream)) {
+	/* The process is idle (master may hand it a request): wait briefly. */
+	stream_set_timeout(c->stream, *proto.quit_tmout > 0 && *proto.quit_tmout < CACHE_QUIT_WAIT ?
+			   *proto.quit_tmout : CACHE_QUIT_WAIT);
+	stream_write(c->stream, "QUIT\r\n", 6);
+	if (stream_flush(c->stream) == 0 && !*proto.skip_quit_resp) {
+	    VSTR   *line = vstr_alloc(256);
+	    int     st;
+	    int     n = 0;
+
+	    /* Read the reply (all its lines), bounded. */
+	    while ((st = stream_get_line(c->stream, line, SMTP_REPLY_LINE_MAX)) == STREAM_LINE_OK
+		   && vstr_len(line) > 3 && vstr_str(line)[3] == '-' && ++n < SMTP_REPLY_LINES_MAX)
+		 /* void */ ;
+	    vstr_free(line);
+	}
+    }
+    if (msg_verbose)
+	msg_info("connection cache: close %s", c->key);
+    (void) stream_close(c->stream);
+    myfree(c->key);
+    memset(c, 0, sizeof(*c));
+}
+
+/* cache_expire - close idle sessions past the time limit; ms until the next expires (-1: none). */
+static long cache_expire(void)
+{
+    double  now = now_double();
+    long    next = -1;
+    long    left;
+    int     i;
+
+    for (i = 0; i < CACHE_MAX; i++) {
+	if (cache[i].key == 0)
+	    continue;
+	left = (long) ((cache[i].idle_since + *proto.cache_time - now) * 1000) + 1;
+	if (left <= 0 || now - cache[i].created >= *proto.reuse_time) {
+	    cache_close(i, 1);
+	    continue;
+	}
+	if (next < 0 || left < next)
+	    next = left;
+    }
+    return (next);
+}
+
+/* cache_store - park the session's connection idle; the session loses it. */
+static void cache_store(SESSION *s, const char *service)
+{
+    int     i;
+    int     slot = -1;
+    int     oldest = -1;
+
+    for (i = 0; i < CACHE_MAX; i++) {
+	if (cache[i].key == 0) {
+	    if (slot < 0)
+		slot = i;
+	} else if (oldest < 0 || cache[i].idle_since < cache[oldest].idle_since)
+	    oldest = i;
+    }
+    if (slot < 0) {
+	cache_close(oldest, 1);
+	slot = oldest;
+    }
+    cache[slot].key = cache_key(s, service);
+    cache[slot].stream = s->stream;
+    cache[slot].esmtp = s->esmtp;
+    cache[slot].pipelining = s->pipelining;
+    cache[slot].eightbit = s->eightbit;
+    cache[slot].size_limit = s->size_limit;
+    cache[slot].created = s->created;
+    cache[slot].idle_since = now_double();
+    cache[slot].use_count = s->use_count;
+    cache_fd[slot] = stream_fd(s->stream);
+    if (msg_verbose)
+	msg_info("connection cache: save %s (used %d times)", cache[slot].key, s->use_count);
+    s->stream = 0;
+}
+
+/* cache_find - give the session a live idle connection for its key; 0 if found. */
+static int cache_find(SESSION *s, const char *service)
+{
+    char   *key = cache_key(s, service);
+    double  now = now_double();
+    struct pollfd pfd;
+    int     i;
+    int     found = -1;
+
+    for (i = 0; i < CACHE_MAX; i++) {
+	if (cache[i].key == 0 || strcmp(cache[i].key, key) != 0)
+	    continue;
+	if (now - cache[i].created >= *proto.reuse_time) {
+	    cache_close(i, 1);
+	    continue;
+	}
+	/* Anything readable while idle is EOF or a 421 goodbye: drop it. */
+	pfd.fd = stream_fd(cache[i].stream);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) != 0) {
+	    cache_close(i, 0);
+	    continue;
+	}
+	found = i;
+	break;
+    }
+    myfree(key);
+    if (found < 0)
+	return (-1);
+    s->stream = cache[found].stream;
+    s->esmtp = cache[found].esmtp;
+    s->pipelining = cache[found].pipelining;
+    s->eightbit = cache[found].eightbit;
+    s->size_limit = cache[found].size_limit;
+    s->created = cache[found].created;
+    s->use_count = cache[found].use_count + 1;
+    s->reused = 1;
+    s->conn_time = now;
+    if (s->is_unix)
+	vstr_sprintf(s->relay, "%s[%s]", vstr_str(s->host), vstr_str(s->addr));
+    else
+	vstr_sprintf(s->relay, "%s[%s]:%u", vstr_str(s->host), vstr_str(s->addr), s->port);
+    if (msg_verbose)
+	msg_info("connection cache: reuse %s (use %d)", cache[found].key, s->use_count);
+    myfree(cache[found].key);
+    cache_fd[found] = -1;
+    memset(cache + found, 0, sizeof(cache[found]));
+    return (0);
+}
+
+/* cache_or_quit - after a transaction: park the session if it is clean
+ * (RSET first after an error) and within the limits, else QUIT. */
+static void cache_or_quit(SESSION *s, const char *service, RESP *resp)
+{
+    int     ok;
+
+    if (s->stream == 0)
+	return;
+    ok = !s->broken && !stream_error(s->stream) && cache_wanted(s->req->nexthop)
+	&& now_double() - s->created < *proto.reuse_time
+	&& (*proto.reuse_count <= 0 || s->use_count - 1 < *proto.reuse_count);
+    if (ok && !s->clean) {
+	send_cmd(s, "RSET");
+	ok = flush(s, *proto.rset_tmout) == 0 && read_resp(s, *proto.rset_tmout, resp) == 0
+	    && resp->code == 250;
+    }
+    if (ok && !s->broken && !stream_error(s->stream)) {
+	cache_store(s, service);
+	return;
+    }
+    do_quit(s, resp);
+}
+
+/* cache_loop - server loop hook: expire idle sessions. */
+static long cache_loop(void)
+{
+    return (cache_expire());
+}
+
+/* cache_pre_exit - close every idle session before the process exits. */
+static void cache_pre_exit(void)
+{
+    for (int i = 0; i < CACHE_MAX; i++)
+	if (cache[i].key)
+	    cache_close(i, 1);
+}
+
+/* cache_sigterm - say QUIT on idle sessions, then die of the signal. */
+static void cache_sigterm(int sig)
+{
+    int     saved = errno;
+
+    for (int i = 0; i < CACHE_MAX; i++)
+	if (cache_fd[i] >= 0)
+	    (void) !write(cache_fd[i], "QUIT\r\n", 6);
+    errno = saved;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* cache_post_init - no idle sessions yet; catch SIGTERM. */
+static void cache_post_init(const char *service, char **argv)
+{
+    (void) service;
+    (void) argv;
+    for (int i = 0; i < CACHE_MAX; i++)
+	cache_fd[i] = -1;
+    signal(SIGTERM, cache_sigterm);
+}
+
+/* session_reset - forget a dead reused connection before connecting anew. */
+static void session_reset(SESSION *s)
+{
+    if (s->stream)
+	(void) stream_close(s->stream);
+    s->stream = 0;
+    s->esmtp = s->pipelining = s->eightbit = 0;
+    s->size_limit = -1;
+    s->use_count = 0;
+    s->reused = s->retry = s->broken = s->clean = 0;
+    s->xfer_start = 0;
+    memset(s->accepted, 0, (s->req->nrcpt + 1) * sizeof(int));
+    vstr_set(s->relay, "none");
 }
 
 static void smtp_service(STREAM *client, const char *service, char **argv)
@@ -720,11 +1044,25 @@ static void smtp_service(STREAM *client, const char *service, char **argv)
 	fail_rest(&sess, DLV_STAT_DEFER, "4.3.0", "", "queue file unavailable");
     } else if (parse_nexthop(&sess, req->nexthop ? req->nexthop : "", why, &unknown) < 0) {
 	fail_rest(&sess, DLV_STAT_DEFER, unknown ? "4.4.3" : "4.3.5", "", vstr_str(why));
-    } else if (do_connect(&sess) == 0) {
-	if (do_helo(&sess, &resp) == 0) {
+    } else {
+	if (cache_find(&sess, service) == 0) {
 	    do_transaction(&sess, qfd, &resp);
+	    if (sess.retry) {
+		if (msg_verbose)
+		    msg_info("%s: cached session to %s is gone; connecting anew",
+			     req->queue_id, vstr_str(sess.relay));
+		session_reset(&sess);
+	    }
 	}
-	do_quit(&sess, &resp);
+	if (sess.stream == 0 && sess.ndone < req->nrcpt && do_connect(&sess) == 0) {
+	    sess.created = sess.conn_time;
+	    sess.use_count = 1;
+	    if (do_helo(&sess, &resp) == 0)
+		do_transaction(&sess, qfd, &resp);
+	    else
+		sess.broken = 1;
+	}
+	cache_or_quit(&sess, service, &resp);
 	/* Anything still open (should not happen) is deferred. */
 	fail_rest(&sess, DLV_STAT_DEFER, "4.3.0", "", "delivery status unknown");
     }
@@ -751,7 +1089,10 @@ static void smtp_service(STREAM *client, const char *service, char **argv)
 int     main(int argc, char **argv)
 {
     static const MAIL_SERVER_SPEC spec = {
+	.post_init = cache_post_init,
 	.service = smtp_service,
+	.loop = cache_loop,
+	.pre_exit = cache_pre_exit,
     };
     const char *base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : 0;
 
@@ -762,7 +1103,9 @@ int     main(int argc, char **argv)
 	    &var_lmtp_rcpt_tmout, &var_lmtp_data0_tmout, &var_lmtp_data1_tmout,
 	    &var_lmtp_data2_tmout, &var_lmtp_quit_tmout, &var_lmtp_lhlo_name,
 	    &var_lmtp_bind_addr, &var_lmtp_skip_5xx, &var_lmtp_line_limit,
-	    &var_lmtp_tcp_port, &var_lmtp_skip_quit_resp,
+	    &var_lmtp_tcp_port, &var_lmtp_skip_quit_resp, &var_lmtp_rset_tmout,
+	    &var_lmtp_cache_demand, &var_lmtp_cache_conn, &var_lmtp_reuse_time,
+	    &var_lmtp_reuse_count, &var_lmtp_cache_dest,
 	};
     } else {
 	proto = (PROTO) {
@@ -770,7 +1113,9 @@ int     main(int argc, char **argv)
 	    &var_smtp_rcpt_tmout, &var_smtp_data0_tmout, &var_smtp_data1_tmout,
 	    &var_smtp_data2_tmout, &var_smtp_quit_tmout, &var_smtp_helo_name,
 	    &var_smtp_bind_addr, &var_smtp_skip_5xx, &var_smtp_line_limit,
-	    &var_smtp_tcp_port, &var_smtp_skip_quit_resp,
+	    &var_smtp_tcp_port, &var_smtp_skip_quit_resp, &var_smtp_rset_tmout,
+	    &var_smtp_cache_demand, &var_smtp_cache_conn, &var_smtp_reuse_time,
+	    &var_smtp_reuse_count, &var_smtp_cache_dest,
 	};
     }
     single_server_main(argc, argv, &spec);
