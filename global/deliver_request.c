@@ -160,6 +160,9 @@ DELIVER_REQUEST *deliver_request_read(STREAM *qmgr, const char *transport, int r
     if (attr_get_long(l, MAIL_ATTR_DSN_RET, &n) < 0 || n < 0 || n > 255)
 	n = 0;
     req->dsn_ret = (int) n;
+    if (attr_get_long(l, MAIL_ATTR_FLAGS, &n) < 0 || n < 0 || n > 0xffff)
+	n = 0;
+    req->flags = (int) n;
     req->client_name = dup_attr(l, MAIL_ATTR_CLIENT_NAME, "");
     req->client_address = dup_attr(l, MAIL_ATTR_CLIENT_ADDR, "");
     req->helo_name = dup_attr(l, MAIL_ATTR_HELO, "");
@@ -416,6 +419,7 @@ int     deliver_request_send(STREAM *agent, const DELIVER_REQUEST *req)
 	|| attr_send_str(agent, MAIL_ATTR_CLIENT_ADDR, clean_value(buf, req->client_address ? req->client_address : "")) < 0
 	|| attr_send_str(agent, MAIL_ATTR_HELO, clean_value(buf, req->helo_name ? req->helo_name : "")) < 0
 	|| attr_send_str(agent, MAIL_ATTR_PROTO_NAME, clean_value(buf, req->protocol_name ? req->protocol_name : "")) < 0
+	|| attr_send_long(agent, MAIL_ATTR_FLAGS, req->flags) < 0
 	|| attr_send_long(agent, MAIL_ATTR_NRCPT, req->nrcpt) < 0
 	|| list_end(agent) < 0)
 	goto out;

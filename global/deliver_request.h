@@ -48,7 +48,12 @@ typedef struct DELIVER_REQUEST {
     char   *transport;			/* master.cf service name of the agent */
     DELIVER_RCPT *rcpt;
     int     nrcpt;
+    int     flags;			/* DEL_REQ_FLAG_* */
 } DELIVER_REQUEST;
+
+/* More mail waits for this next hop: the agent may keep its session open
+ * for it (Postfix's smtp_connection_cache_on_demand). */
+#define DEL_REQ_FLAG_CONN_STORE	(1<<0)
 
 /* deliver_request_read - agent side: announce the protocol, read and
  * validate a request (queue name and ID checked, nrcpt within

@@ -769,16 +769,19 @@ static char *cache_key(const SESSION *s, const char *service)
     return (key);
 }
 
-/* cache_wanted - may sessions to this next hop be cached? */
-static int cache_wanted(const char *nexthop)
+/* cache_wanted - may the session of this request be cached? On demand
+ * (qmgr says more mail waits for the next hop), or always for the next
+ * hops listed in *_connection_cache_destinations, as Postfix does. */
+static int cache_wanted(const DELIVER_REQUEST *req)
 {
+    const char *nexthop = req->nexthop;
     char   *list;
     char   *cp;
     char   *item;
     int     found = 0;
     size_t  len;
 
-    if (*proto.cache_demand)
+    if (*proto.cache_demand && (req->flags & DEL_REQ_FLAG_CONN_STORE))
 	return (1);
     if (**proto.cache_dest == 0 || nexthop == 0)
 	return (0);
@@ -942,7 +945,7 @@ static void cache_or_quit(SESSION *s, const char *service, RESP *resp)
 
     if (s->stream == 0)
 	return;
-    ok = !s->broken && !stream_error(s->stream) && cache_wanted(s->req->nexthop)
+    ok = !s->broken && !stream_error(s->stream) && cache_wanted(s->req)
 	&& now_double() - s->created < *proto.reuse_time
 	&& (*proto.reuse_count <= 0 || s->use_count - 1 < *proto.reuse_count);
     if (ok && !s->clean) {

@@ -249,6 +249,9 @@ static DELIVER_REQUEST *job_build_request(QMGR_JOB *j)
     req->helo_name = mystrdup(qfile_env_attr(m->env, MAIL_ATTR_HELO));
     req->protocol_name = mystrdup(qfile_env_attr(m->env, MAIL_ATTR_PROTO_NAME));
     req->transport = mystrdup(j->dest->transport);
+    /* Jobs still waiting for this destination: worth keeping a session. */
+    if (j->dest->head != NULL)
+	req->flags |= DEL_REQ_FLAG_CONN_STORE;
     req->nrcpt = j->nidx;
     req->rcpt = mycalloc((size_t) j->nidx, sizeof(DELIVER_RCPT));
     for (int k = 0; k < j->nidx; k++) {
