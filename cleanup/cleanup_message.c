@@ -268,21 +268,29 @@ static void header_done(CLEANUP_STATE *state)
 static void header_line(CLEANUP_STATE *state, const char *line, size_t len)
 {
     size_t  limit = var_header_limit > 0 ? (size_t) var_header_limit : 102400;
+    const char *nul = memchr(line, 0, len);
+    size_t  keep = nul ? (size_t) (nul - line) : len;
 
+    /*
+     * As Postfix 3.7: whether a line starts or continues a header is
+     * decided on the whole line (a NUL in a header name makes it body
+     * text), but a header line keeps only the text before a NUL byte; the
+     * other physical lines of the same header are kept.
+     */
     if (len > 0 && (line[0] == ' ' || line[0] == '\t') && vstr_len(state->hdr) > 0) {
 	/* Continuation: the excess of an over-long header is discarded. */
-	if (state->hdr_trunc || vstr_len(state->hdr) + 1 + len > limit) {
+	if (state->hdr_trunc || vstr_len(state->hdr) + 1 + keep > limit) {
 	    state->hdr_trunc = 1;
 	    return;
 	}
 	vstr_addch(state->hdr, '\n');
-	vstr_addn(state->hdr, line, len);
+	vstr_addn(state->hdr, line, keep);
 	return;
     }
     flush_header(state);
     if (is_header(line, len)) {
-	vstr_setn(state->hdr, line, len > limit ? limit : len);
-	state->hdr_trunc = len > limit;
+	vstr_setn(state->hdr, line, keep > limit ? limit : keep);
+	state->hdr_trunc = keep > limit;
 	return;
     }
     /* End of the header block. */

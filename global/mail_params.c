@@ -8,11 +8,6 @@
 #include <limits.h>
 #include <pwd.h>
 #include <grp.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include "util/msg.h"
 #include "util/mymalloc.h"
 #include "util/vstr.h"
@@ -20,6 +15,7 @@
 #include "util/htable.h"
 #include "util/mac_expand.h"
 #include "global/mail_params.h"
+#include "global/mynetworks.h"
 
 #ifndef DEF_CONFIG_DIR
 #define DEF_CONFIG_DIR "/etc/postern"
@@ -397,150 +393,21 @@ static const char *explicit_value(const char *name)
     return (0);
 }
 
-static int prefix_len_of(const struct sockaddr *mask)
-{
-    int     bits = 0;
-    const unsigned char *p;
-    size_t  len;
-
-    if (mask == 0)
-	return (-1);
-    if (mask->sa_family == AF_INET) {
-	p = (const unsigned char *) &((const struct sockaddr_in *) mask)->sin_addr;
-	len = 4;
-    } else if (mask->sa_family == AF_INET6) {
-	p = (const unsigned char *) &((const struct sockaddr_in6 *) mask)->sin6_addr;
-	len = 16;
-    } else
-	return (-1);
-    for (size_t i = 0; i < len; i++)
-	for (int b = 7; b >= 0; b--)
-	    if (p[i] & (1 << b))
-		bits++;
-    return (bits);
-}
-
-/* iface_wanted - the interface address is one postern receives mail on
- * according to inet_interfaces (all, loopback-only, or addresses). */
-static int iface_wanted(ARGV *ifaces, int fam, const unsigned char *addr)
-{
-    static const unsigned char lo4[4] = {127, 0, 0, 1};
-    static const unsigned char lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    int     alen = (fam == AF_INET) ? 4 : 16;
-
-    for (int i = 0; i < ifaces->argc; i++) {
-	char    buf[INET6_ADDRSTRLEN + 3];
-	char   *item = buf;
-	unsigned char want[16];
-	size_t  len;
-
-	snprintf(buf, sizeof(buf), "%s", ifaces->argv[i]);
-	len = strlen(item);
-
-	if (strcasecmp(item, "all") == 0)
-	    return (1);
-	if (strcasecmp(item, "loopback-only") == 0 || strcasecmp(item, "localhost") == 0) {
-	    if (memcmp(addr, fam == AF_INET ? lo4 : lo6, (size_t) alen) == 0)
-		return (1);
-	    continue;
-	}
-	if (len > 2 && item[0] == '[' && item[len - 1] == ']') {
-	    item[len - 1] = 0;
-	    item++;
-	}
-	if (inet_pton(fam, item, want) == 1 && memcmp(want, addr, (size_t) alen) == 0)
-	    return (1);
-    }
-    return (0);
-}
-
-/* compute_mynetworks - Postfix's mynetworks default from
- * mynetworks_style and the interfaces, IPv4 first, then IPv6. */
+/* compute_mynetworks - the mynetworks default from the current
+ * mynetworks_style, inet_protocols and inet_interfaces (global/mynetworks.c). */
 static char *compute_mynetworks(void)
 {
-    VSTR   *out = vstr_alloc(100);
     char   *style = mail_conf_lookup_eval("mynetworks_style");
     char   *protos = mail_conf_lookup_eval("inet_protocols");
-    char   *ifaces_text = mail_conf_lookup_eval("inet_interfaces");
-    ARGV   *ifaces = argv_split_list(ifaces_text ? ifaces_text : "all");
-    struct ifaddrs *ifa_list = 0, *ifa;
-    int     want4, want6;
-    ARGV   *seen = argv_alloc(10);
+    char   *ifaces = mail_conf_lookup_eval("inet_interfaces");
+    char   *nets;
 
-    want4 = (strstr(protos, "all") || strstr(protos, "ipv4"));
-    want6 = (strstr(protos, "all") || strstr(protos, "ipv6"));
-    if (getifaddrs(&ifa_list) == 0) {
-	for (int pass = 0; pass < 2; pass++) {
-	    int     fam = pass == 0 ? AF_INET : AF_INET6;
-
-	    if ((fam == AF_INET && !want4) || (fam == AF_INET6 && !want6))
-		continue;
-	    for (ifa = ifa_list; ifa; ifa = ifa->ifa_next) {
-		unsigned char addr[16];
-		char    text[INET6_ADDRSTRLEN + 20], ntext[INET6_ADDRSTRLEN];
-		int     plen, alen, dup = 0;
-
-		if (ifa->ifa_addr == 0 || ifa->ifa_addr->sa_family != fam)
-		    continue;
-		if (!(ifa->ifa_flags & IFF_UP))
-		    continue;
-		if (fam == AF_INET) {
-		    memcpy(addr, &((struct sockaddr_in *) ifa->ifa_addr)->sin_addr, 4);
-		    alen = 4;
-		} else {
-		    memcpy(addr, &((struct sockaddr_in6 *) ifa->ifa_addr)->sin6_addr, 16);
-		    alen = 16;
-		}
-		if (!iface_wanted(ifaces, fam, addr))
-		    continue;
-		plen = prefix_len_of(ifa->ifa_netmask);
-		if (strcmp(style, "host") == 0 || plen < 0) {
-		    plen = alen * 8;
-		} else if (strcmp(style, "class") == 0 && fam == AF_INET) {
-		    if (addr[0] < 128)
-			plen = 8;
-		    else if (addr[0] < 192)
-			plen = 16;
-		    else if (addr[0] < 224)
-			plen = 24;
-		    else
-			plen = 32;
-		}
-		for (int i = 0; i < alen; i++) {	/* apply the mask */
-		    int     keep = plen - i * 8;
-
-		    if (keep <= 0)
-			addr[i] = 0;
-		    else if (keep < 8)
-			addr[i] &= (unsigned char) (0xff << (8 - keep));
-		}
-		if (inet_ntop(fam, addr, ntext, sizeof(ntext)) == 0)
-		    continue;
-		if (fam == AF_INET)
-		    snprintf(text, sizeof(text), "%s/%d", ntext, plen);
-		else
-		    snprintf(text, sizeof(text), "[%s]/%d", ntext, plen);
-		for (int i = 0; i < seen->argc; i++)
-		    if (strcmp(seen->argv[i], text) == 0)
-			dup = 1;
-		if (dup)
-		    continue;
-		argv_add(seen, text, (char *) 0);
-		if (out->len)
-		    vstr_addch(out, ' ');
-		vstr_adds(out, text);
-	    }
-	}
-	freeifaddrs(ifa_list);
-    }
-    if (out->len == 0)
-	vstr_set(out, "127.0.0.0/8 [::1]/128");
-    argv_free(seen);
-    argv_free(ifaces);
-    myfree(ifaces_text);
+    nets = mynetworks_compute(style ? style : "", protos ? protos : "",
+			      ifaces ? ifaces : "");
     myfree(style);
     myfree(protos);
-    return (vstr_export(out));
+    myfree(ifaces);
+    return (nets);
 }
 
 const char *param_default(const PARAM_DEF *def)

@@ -11,6 +11,8 @@
 #include <netinet/in.h>
 #include <net/if.h>
 #include <ifaddrs.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <strings.h>
 #include <ctype.h>
 #include "util/argv.h"
@@ -310,88 +312,252 @@ static int mask_len(const struct sockaddr *mask)
     return bits;
 }
 
-/* wanted_iface - is this interface address one of inet_interfaces? */
-static int wanted_iface(ARGV *ifaces, int family, const unsigned char *addr)
+static int iface_cmp(const void *a, const void *b)
 {
-    for (int i = 0; i < ifaces->argc; i++) {
-	const char *s = ifaces->argv[i];
-	unsigned char a[16];
-	int     fam;
+    const MYNET_IFACE *x = a, *y = b;
 
-	if (strcasecmp(s, "all") == 0)
-	    return 1;
-	if (strcasecmp(s, "loopback-only") == 0 || strcasecmp(s, "localhost") == 0) {
-	    if (family == AF_INET && addr[0] == 127)
-		return 1;
-	    if (family == AF_INET6 && IN6_IS_ADDR_LOOPBACK((const struct in6_addr *) addr))
-		return 1;
-	    continue;
-	}
-	if (parse_addr_text(s, &fam, a) == 0 && fam == family
-	    && memcmp(a, addr, family == AF_INET ? 4 : 16) == 0)
-	    return 1;
+    if (x->family != y->family)
+	return x->family == AF_INET ? -1 : 1;
+    return memcmp(x->addr, y->addr, x->family == AF_INET ? 4 : 16);
+}
+
+/* add_unique - append to the selection unless the address is there. */
+static void add_unique(MYNET_IFACE **sel, int *count, const MYNET_IFACE *ifa)
+{
+    for (int i = 0; i < *count; i++)
+	if (iface_cmp(&(*sel)[i], ifa) == 0)
+	    return;
+    *sel = myrealloc(*sel, sizeof(**sel) * (size_t) (*count + 1));
+    (*sel)[(*count)++] = *ifa;
+}
+
+/* host_addrs - the addresses of an inet_interfaces element of the wanted
+ * families: numeric (brackets allowed) or a name (getaddrinfo, as
+ * Postfix resolves it). Returns the count (0: host not found). */
+static int host_addrs(const char *host, int want4, int want6, MYNET_IFACE **out)
+{
+    char   *copy = mystrdup(host), *cp = copy;
+    size_t  len = strlen(cp);
+    unsigned char a[16];
+    MYNET_IFACE one;
+    int     count = 0;
+
+    *out = NULL;
+    if (len >= 2 && cp[0] == '[' && cp[len - 1] == ']') {
+	cp[len - 1] = 0;
+	cp++;
     }
-    return 0;
+    memset(&one, 0, sizeof(one));
+    if (inet_pton(AF_INET, cp, a) == 1 || inet_pton(AF_INET6, cp, a) == 1) {
+	one.family = inet_pton(AF_INET, cp, a) == 1 ? AF_INET : AF_INET6;
+	memcpy(one.addr, a, one.family == AF_INET ? 4 : 16);
+	if ((one.family == AF_INET && want4) || (one.family == AF_INET6 && want6))
+	    add_unique(out, &count, &one);
+    } else if (*cp && (want4 || want6) && strchr(cp, '/') == NULL) {
+	struct addrinfo hints, *res = NULL, *ai;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = want4 && want6 ? AF_UNSPEC : want4 ? AF_INET : AF_INET6;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(cp, NULL, &hints, &res) == 0) {
+	    for (ai = res; ai; ai = ai->ai_next) {
+		memset(&one, 0, sizeof(one));
+		one.family = ai->ai_family;
+		if (ai->ai_family == AF_INET)
+		    memcpy(one.addr, &((struct sockaddr_in *) ai->ai_addr)->sin_addr, 4);
+		else if (ai->ai_family == AF_INET6)
+		    memcpy(one.addr, &((struct sockaddr_in6 *) ai->ai_addr)->sin6_addr, 16);
+		else
+		    continue;
+		add_unique(out, &count, &one);
+	    }
+	    freeaddrinfo(res);
+	}
+    }
+    myfree(copy);
+    return count;
+}
+
+static int is_loopback(const MYNET_IFACE *ifa)
+{
+    return (ifa->family == AF_INET ? ifa->addr[0] == 127
+	    : IN6_IS_ADDR_LOOPBACK((const struct in6_addr *) ifa->addr));
+}
+
+char   *mynetworks_from_list(const MYNET_IFACE *list, int count,
+			             const char *style, const char *protocols,
+			             const char *interfaces, VSTR *why)
+{
+    enum {
+	STYLE_HOST, STYLE_SUBNET, STYLE_CLASS,
+    }       mode;
+    ARGV   *words;
+    MYNET_IFACE *sel = NULL;
+    int     nsel = 0, want4 = 0, want6 = 0, bad = 0;
+    VSTR   *out, *item;
+    ARGV   *seen;
+
+    /* mynetworks_style: exactly one of host, subnet, class (case matters). */
+    words = argv_split_list(style ? style : "");
+    if (words->argc != 1) {
+	vstr_sprintf(why, "bad mynetworks_style value: %s; specify exactly one value",
+		     style ? style : "");
+	bad = 1;
+    } else if (strcmp(words->argv[0], "host") == 0) {
+	mode = STYLE_HOST;
+    } else if (strcmp(words->argv[0], "subnet") == 0) {
+	mode = STYLE_SUBNET;
+    } else if (strcmp(words->argv[0], "class") == 0) {
+	mode = STYLE_CLASS;
+    } else {
+	vstr_sprintf(why, "unknown mynetworks mask style value \"%s\" in \"%s\"",
+		     words->argv[0], style);
+	bad = 1;
+    }
+    argv_free(words);
+    if (bad)
+	return NULL;
+
+    /* inet_protocols: all, ipv4, ipv6 (case matters); empty selects none. */
+    words = argv_split_list(protocols ? protocols : "");
+    for (int i = 0; i < words->argc && !bad; i++) {
+	if (strcmp(words->argv[i], "all") == 0)
+	    want4 = want6 = 1;
+	else if (strcmp(words->argv[i], "ipv4") == 0)
+	    want4 = 1;
+	else if (strcmp(words->argv[i], "ipv6") == 0)
+	    want6 = 1;
+	else {
+	    vstr_sprintf(why, "unknown inet_protocols value \"%s\" in \"%s\"",
+			 words->argv[i], protocols);
+	    bad = 1;
+	}
+    }
+    argv_free(words);
+    if (bad)
+	return NULL;
+
+    /*
+     * inet_interfaces: "all" and "loopback-only" only as the whole value;
+     * otherwise each element must be an address of a local interface, whose
+     * netmask it takes.
+     */
+    words = argv_split_list(interfaces ? interfaces : "");
+    if (words->argc == 1 && strcmp(words->argv[0], "all") == 0) {
+	for (int i = 0; i < count; i++)
+	    if ((list[i].family == AF_INET && want4) || (list[i].family == AF_INET6 && want6))
+		add_unique(&sel, &nsel, &list[i]);
+    } else if (words->argc == 1 && strcmp(words->argv[0], "loopback-only") == 0) {
+	for (int i = 0; i < count; i++)
+	    if (((list[i].family == AF_INET && want4) || (list[i].family == AF_INET6 && want6))
+		&& is_loopback(&list[i]))
+		add_unique(&sel, &nsel, &list[i]);
+    } else {
+	for (int w = 0; w < words->argc && !bad; w++) {
+	    MYNET_IFACE *addrs;
+	    int     n = host_addrs(words->argv[w], want4, want6, &addrs);
+
+	    if (n == 0) {
+		vstr_sprintf(why, "config variable inet_interfaces: host not found: %s",
+			     words->argv[w]);
+		bad = 1;
+	    }
+	    for (int a = 0; a < n && !bad; a++) {
+		int     found = 0;
+
+		for (int i = 0; i < count && !found; i++) {
+		    if (iface_cmp(&list[i], &addrs[a]) == 0) {
+			add_unique(&sel, &nsel, &list[i]);
+			found = 1;
+		    }
+		}
+		if (!found) {
+		    char    buf[INET6_ADDRSTRLEN];
+
+		    inet_ntop(addrs[a].family, addrs[a].addr, buf, sizeof(buf));
+		    vstr_sprintf(why, "parameter inet_interfaces: no local interface found for %s", buf);
+		    bad = 1;
+		}
+	    }
+	    myfree(addrs);
+	}
+    }
+    argv_free(words);
+    if (bad) {
+	myfree(sel);
+	return NULL;
+    }
+
+    /* Postfix lists the interface addresses sorted: IPv4 first. */
+    if (nsel > 1)
+	qsort(sel, (size_t) nsel, sizeof(*sel), iface_cmp);
+    out = vstr_alloc(100);
+    item = vstr_alloc(60);
+    seen = argv_alloc(10);
+    for (int i = 0; i < nsel; i++) {
+	unsigned char addr[16];
+	int     bytes = sel[i].family == AF_INET ? 4 : 16;
+	int     plen = sel[i].prefix;
+	int     dup = 0;
+
+	memcpy(addr, sel[i].addr, 16);
+	if (mode == STYLE_HOST || plen < 0 || plen > bytes * 8)
+	    plen = bytes * 8;
+	else if (mode == STYLE_CLASS && sel[i].family == AF_INET)
+	    plen = addr[0] < 128 ? 8 : addr[0] < 192 ? 16 : addr[0] < 224 ? 24
+		: addr[0] < 240 ? 4 : 32;
+	mask_addr(addr, bytes, plen);
+	net_text(item, sel[i].family, addr, plen);
+	for (int j = 0; j < seen->argc; j++)
+	    if (strcmp(seen->argv[j], item->str) == 0)
+		dup = 1;
+	if (dup)
+	    continue;
+	argv_add(seen, item->str, (char *) 0);
+	vstr_sprintf_append(out, "%s%s", out->len ? " " : "", item->str);
+    }
+    myfree(sel);
+    argv_free(seen);
+    vstr_free(item);
+    return vstr_export(out);
+}
+
+char   *mynetworks_compute(const char *style, const char *protocols, const char *interfaces)
+{
+    struct ifaddrs *ifa_list = NULL, *ifa;
+    MYNET_IFACE *list = NULL;
+    int     count = 0;
+    VSTR   *why = vstr_alloc(100);
+    char   *result;
+
+    if (getifaddrs(&ifa_list) < 0)
+	msg_fatal("getifaddrs: %s", strerror(errno));
+    for (ifa = ifa_list; ifa; ifa = ifa->ifa_next) {
+	MYNET_IFACE one;
+
+	if (ifa->ifa_addr == NULL || !(ifa->ifa_flags & IFF_UP))
+	    continue;
+	memset(&one, 0, sizeof(one));
+	one.family = ifa->ifa_addr->sa_family;
+	if (one.family == AF_INET)
+	    memcpy(one.addr, &((struct sockaddr_in *) ifa->ifa_addr)->sin_addr, 4);
+	else if (one.family == AF_INET6)
+	    memcpy(one.addr, &((struct sockaddr_in6 *) ifa->ifa_addr)->sin6_addr, 16);
+	else
+	    continue;
+	one.prefix = mask_len(ifa->ifa_netmask);
+	add_unique(&list, &count, &one);
+    }
+    freeifaddrs(ifa_list);
+    result = mynetworks_from_list(list, count, style, protocols, interfaces, why);
+    myfree(list);
+    if (result == NULL)
+	msg_fatal("%s", why->str);
+    vstr_free(why);
+    return result;
 }
 
 char   *mynetworks_value(void)
 {
-    VSTR   *out, *item;
-    ARGV   *seen, *ifaces;
-    struct ifaddrs *ifa_list = NULL, *ifa;
-    const char *style = var_mynetworks_style && *var_mynetworks_style ? var_mynetworks_style : "host";
-    const char *protos = var_inet_protocols && *var_inet_protocols ? var_inet_protocols : "all";
-    int     want4, want6;
-
-    if (var_mynetworks && *var_mynetworks)
-	return mystrdup(var_mynetworks);
-    out = vstr_alloc(100);
-    item = vstr_alloc(60);
-    seen = argv_alloc(10);
-    ifaces = argv_split_list(var_inet_interfaces && *var_inet_interfaces ? var_inet_interfaces : "all");
-    want4 = strstr(protos, "all") || strstr(protos, "ipv4");
-    want6 = strstr(protos, "all") || strstr(protos, "ipv6");
-    if (getifaddrs(&ifa_list) == 0) {
-	for (int pass = 0; pass < 2; pass++) {
-	    int     fam = pass == 0 ? AF_INET : AF_INET6;
-
-	    if ((fam == AF_INET && !want4) || (fam == AF_INET6 && !want6))
-		continue;
-	    for (ifa = ifa_list; ifa; ifa = ifa->ifa_next) {
-		unsigned char addr[16] = {0};
-		int     plen, bytes = fam == AF_INET ? 4 : 16, dup = 0;
-
-		if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != fam
-		    || !(ifa->ifa_flags & IFF_UP))
-		    continue;
-		if (fam == AF_INET)
-		    memcpy(addr, &((struct sockaddr_in *) ifa->ifa_addr)->sin_addr, 4);
-		else
-		    memcpy(addr, &((struct sockaddr_in6 *) ifa->ifa_addr)->sin6_addr, 16);
-		if (!wanted_iface(ifaces, fam, addr))
-		    continue;
-		plen = mask_len(ifa->ifa_netmask);
-		if (strcmp(style, "host") == 0 || plen < 0)
-		    plen = bytes * 8;
-		else if (strcmp(style, "class") == 0 && fam == AF_INET)
-		    plen = addr[0] < 128 ? 8 : addr[0] < 192 ? 16 : addr[0] < 224 ? 24 : 32;
-		mask_addr(addr, bytes, plen);
-		net_text(item, fam, addr, plen);
-		for (int i = 0; i < seen->argc; i++)
-		    if (strcmp(seen->argv[i], item->str) == 0)
-			dup = 1;
-		if (dup)
-		    continue;
-		argv_add(seen, item->str, (char *) 0);
-		vstr_sprintf_append(out, "%s%s", out->len ? " " : "", item->str);
-	    }
-	}
-	freeifaddrs(ifa_list);
-    }
-    if (out->len == 0)
-	vstr_set(out, "127.0.0.0/8");
-    argv_free(seen);
-    argv_free(ifaces);
-    vstr_free(item);
-    return vstr_export(out);
+    return mystrdup(var_mynetworks ? var_mynetworks : "");
 }

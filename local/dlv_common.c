@@ -376,6 +376,52 @@ static int kernel_lock(int fd, int locks, const char *path, VSTR *why)
     return (0);
 }
 
+/* undo_append - a failed append leaves the mailbox as it was (Postfix's
+ * mail_copy truncates it back); fd is open for writing and locked. */
+static void undo_append(int fd, const char *path, off_t orig_size)
+{
+    if (ftruncate(fd, orig_size) < 0)
+	msg_warn("truncate %s: %s", path, strerror(errno));
+}
+
+/* close_appended - close the mailbox after a successful append; a close
+ * error (NFS write-back, quota) fails the append, which is then undone.
+ * close() drops the fcntl lock, so a second descriptor takes the locks
+ * again and truncates only if nobody appended in the meantime. Returns 0,
+ * or -1 with errno of close(). */
+static int close_appended(int fd, const char *path, int locks, off_t orig_size)
+{
+    struct stat st;
+    off_t   end_size;
+    int     spare, err;
+    VSTR   *why;
+
+    if (fstat(fd, &st) < 0 || (spare = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+	err = errno;
+	undo_append(fd, path, orig_size);
+	(void) close(fd);
+	errno = err;
+	return (-1);
+    }
+    end_size = st.st_size;
+    if (close(fd) == 0) {
+	(void) close(spare);
+	return (0);
+    }
+    err = errno;
+    why = vstr_alloc(100);
+    if (kernel_lock(spare, locks, path, why) < 0)
+	msg_warn("%s: cannot truncate the failed append: %s", path, vstr_str(why));
+    else if (fstat(spare, &st) < 0 || st.st_size != end_size)
+	msg_warn("%s: cannot truncate the failed append: the file changed after close", path);
+    else
+	undo_append(spare, path, orig_size);
+    vstr_free(why);
+    (void) close(spare);
+    errno = err;
+    return (-1);
+}
+
 /* write_error_result - map a write errno to Postfix-like status; the
  * text is prefix (where it failed) then detail (what failed). */
 static void write_error_result(DLV_RESULT *res, int err, const char *prefix, const char *detail)
@@ -415,7 +461,8 @@ void    dlv_mbox_deliver(int qfd, const DELIVER_REQUEST *req, const DELIVER_RCPT
     int     dotlocked = 0;
     int     created = 0;
     int     as_user = 0;
-    off_t   orig_size;
+    int     appending = 0;		/* the mailbox may have grown */
+    off_t   orig_size = 0;
     int     err;
 
     if (fail_prefix)
@@ -490,17 +537,13 @@ void    dlv_mbox_deliver(int qfd, const DELIVER_REQUEST *req, const DELIVER_RCPT
 	write_error_result(res, EFBIG, vstr_str(prefix), "error writing message: File too large");
 	goto done;
     }
+    /* From here on every failure truncates the mailbox back (at done:). */
+    appending = 1;
     if (dlv_copy(qfd, req, rcpt, delivered_to, fd, DLV_COPY_MBOX | DLV_COPY_HEADERS, why) < 0) {
-	err = errno;
-	/* As Postfix: a failed append leaves the mailbox as it was. */
-	if (ftruncate(fd, orig_size) < 0)
-	    msg_warn("truncate %s: %s", path, strerror(errno));
-	write_error_result(res, err, vstr_str(prefix), vstr_str(why));
+	write_error_result(res, errno, vstr_str(prefix), vstr_str(why));
 	goto done;
     }
     if (limit > 0 && fstat(fd, &st) == 0 && st.st_size > limit) {
-	if (ftruncate(fd, orig_size) < 0)
-	    msg_warn("truncate %s: %s", path, strerror(errno));
 	write_error_result(res, EFBIG, vstr_str(prefix), "error writing message: File too large");
 	goto done;
     }
@@ -513,17 +556,23 @@ void    dlv_mbox_deliver(int qfd, const DELIVER_REQUEST *req, const DELIVER_RCPT
 	} else {
 	    dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "%sfsync directory: %s",
 			   vstr_str(prefix), strerror(errno));
-	    if (ftruncate(fd, orig_size) < 0)
-		msg_warn("truncate %s: %s", path, strerror(errno));
 	    goto done;
 	}
     }
     dlv_result_set(res, DLV_STAT_SENT, "2.0.0", "%s", success_text);
 
 done:
-    if (fd >= 0 && close(fd) < 0 && res->status == DLV_STAT_SENT)
-	dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "cannot update mailbox %s: close: %s",
-		       path, strerror(errno));
+    if (fd >= 0 && appending && res->status != DLV_STAT_SENT) {
+	/* As Postfix: a failed append leaves the mailbox as it was. */
+	undo_append(fd, path, orig_size);
+	(void) close(fd);
+    } else if (fd >= 0 && appending) {
+	if (close_appended(fd, path, locks, orig_size) < 0)
+	    dlv_result_set(res, DLV_STAT_DEFER, "4.2.0", "cannot update mailbox %s: close: %s",
+			   path, strerror(errno));
+    } else if (fd >= 0) {
+	(void) close(fd);			/* nothing was written */
+    }
     if (as_user)
 	dlv_restore_eugid();			/* the dotlock was made as root */
     if (dotlocked)
@@ -789,6 +838,16 @@ static void drain_output(DLV_DRAIN *d)
     }
 }
 
+/* now_mono - seconds on the monotonic clock (sub-second resolution). */
+static double now_mono(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+	return ((double) time((time_t *) 0));
+    return ((double) ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
 /* run_write - STREAM write function for the command's standard input:
  * waits (up to timeout seconds) until the pipe takes data, reading the
  * command's output meanwhile. */
@@ -833,7 +892,7 @@ static ssize_t run_write(int fd, const void *buf, size_t len, int timeout, void 
     }
 }
 
-int     dlv_run(char **argv, char **env, uid_t uid, gid_t gid, const char *dir,
+int     dlv_run(char **argv, const char *name, char **env, uid_t uid, gid_t gid, const char *dir,
 		        int qfd, const DELIVER_REQUEST *req, const DELIVER_RCPT *rcpt,
 		        const char *delivered_to, int copy_flags, int time_limit,
 		        size_t output_max, VSTR *output, int *wait_status, DLV_RESULT *res)
@@ -845,7 +904,7 @@ int     dlv_run(char **argv, char **env, uid_t uid, gid_t gid, const char *dir,
     pid_t   pid;
     pid_t   w = 0;
     int     copy_err = 0;
-    time_t  deadline;
+    double  deadline;
     size_t  i;
     int     ret = -1;
 
@@ -882,6 +941,7 @@ int     dlv_run(char **argv, char **env, uid_t uid, gid_t gid, const char *dir,
 	if (chdir(dir && *dir ? dir : "/") < 0 && chdir("/") < 0)
 	    _exit(75);
 	signal(SIGPIPE, SIG_DFL);
+	(void) setsid();			/* its own process group, killed as one */
 	execve(argv[0], argv, env);
 	fprintf(stderr, "execve %s: %s\n", argv[0], strerror(errno));
 	_exit(75);
@@ -895,12 +955,14 @@ int     dlv_run(char **argv, char **env, uid_t uid, gid_t gid, const char *dir,
     non_blocking(drain.fd, 1);
     non_blocking(pfd[1], 1);			/* partial writes: never block with output pending */
     signal(SIGPIPE, SIG_IGN);
-    deadline = time((time_t *) 0) + time_limit;
+    deadline = now_mono() + time_limit;
     dlv_copy_timeout = time_limit;
     dlv_copy_wr = run_write;
     dlv_copy_ctx = &drain;
     if (dlv_copy(qfd, req, rcpt, delivered_to, pfd[1], copy_flags | DLV_COPY_NOSYNC, why) < 0)
 	copy_err = errno;
+    if (copy_err == ETIMEDOUT)
+	msg_warn("pipe_command_write: write time limit exceeded");
     dlv_copy_timeout = 0;
     dlv_copy_wr = 0;
     dlv_copy_ctx = 0;
@@ -910,14 +972,19 @@ int     dlv_run(char **argv, char **env, uid_t uid, gid_t gid, const char *dir,
      * it left behind holding the output pipe does not hold us up. */
     for (;;) {
 	if (drain.fd >= 0) {
-	    if (read_wait(drain.fd, 1) == 0)
+	    struct pollfd rfd;
+
+	    rfd.fd = drain.fd;
+	    rfd.events = POLLIN;
+	    rfd.revents = 0;
+	    if (poll(&rfd, 1, 100) > 0)
 		drain_output(&drain);
 	} else {
 	    struct timespec ts = {0, 20 * 1000 * 1000};
 
 	    nanosleep(&ts, 0);
 	}
-	if ((w = waitpid(pid, wait_status, WNOHANG)) != 0 || time((time_t *) 0) >= deadline)
+	if ((w = waitpid(pid, wait_status, WNOHANG)) != 0 || now_mono() >= deadline)
 	    break;
     }
     if (w > 0)
@@ -927,10 +994,14 @@ int     dlv_run(char **argv, char **env, uid_t uid, gid_t gid, const char *dir,
 	goto done;
     }
     if (w == 0) {
-	kill(pid, SIGKILL);
+	/* As Postfix: kill the command's process group, bounce (5.3.0). */
+	if (copy_err != ETIMEDOUT)
+	    msg_warn("pipe_command_read: read time limit exceeded");
+	(void) kill(-pid, SIGKILL);
+	(void) kill(pid, SIGKILL);
 	(void) waitpid(pid, wait_status, 0);
-	dlv_result_set(res, DLV_STAT_DEFER, "4.3.0", "Command time limit exceeded: \"%s\"", argv[0]);
-	goto done;
+	if (drain.fd >= 0)
+	    drain_output(&drain);
     }
     for (i = 0; i < drain.len; i++)
 	if (drain.buf[i] == '\n' || drain.buf[i] == '\r' || drain.buf[i] == '\t' || drain.buf[i] == 0)
@@ -938,6 +1009,15 @@ int     dlv_run(char **argv, char **env, uid_t uid, gid_t gid, const char *dir,
     drain.buf[drain.len] = 0;
     printable(drain.buf, '?');
     vstr_set(output, drain.buf);
+    if (w == 0) {
+	char   *copy = mystrdup(drain.buf);
+
+	dlv_result_set(res, DLV_STAT_BOUNCE, "5.3.0", "Command time limit exceeded: \"%s\"%s%s",
+		       name ? name : argv[0], drain.len ? ". Command output: " : "", drain.buf);
+	vstr_sprintf(res->diag, "x-unix; %s", drain.len ? trimblanks(copy) : "internal software error");
+	myfree(copy);
+	goto done;
+    }
     if (copy_err && copy_err != EPIPE && WIFEXITED(*wait_status) && WEXITSTATUS(*wait_status) == 0) {
 	dlv_result_set(res, DLV_STAT_DEFER, "4.3.0", "%s", vstr_str(why));
 	goto done;

@@ -83,12 +83,14 @@ void    dlv_maildir_deliver(int qfd, const DELIVER_REQUEST *req, const DELIVER_R
 void    dlv_command_result(int wait_status, const char *cmd, const char *output,
 			           const char *sent_text, DLV_RESULT *res);
 /* dlv_run - run argv (execv; env NULL-terminated "NAME=value" list) as
- * uid/gid (when root) in dir, feeding the message of qfd with copy_flags
- * to its standard input; its output (stdout and stderr, newlines and tabs
- * as spaces, at most output_max bytes) goes into output. Kills it after
- * time_limit seconds. Returns 0 with *wait_status set, or -1 with res
- * filled (could not run, time limit, write error). */
-int     dlv_run(char **argv, char **env, uid_t uid, gid_t gid, const char *dir,
+ * uid/gid (when root) in dir, in its own process group, feeding the
+ * message of qfd with copy_flags to its standard input; its output
+ * (stdout and stderr, newlines and tabs as spaces, at most output_max
+ * bytes) goes into output. After time_limit seconds it kills the process
+ * group and bounces as Postfix does (5.3.0 "Command time limit exceeded:
+ * \"name\"", name NULL: argv[0]). Returns 0 with *wait_status set, or -1
+ * with res filled (could not run, time limit, write error). */
+int     dlv_run(char **argv, const char *name, char **env, uid_t uid, gid_t gid, const char *dir,
 		        int qfd, const DELIVER_REQUEST *req, const DELIVER_RCPT *rcpt,
 		        const char *delivered_to, int copy_flags, int time_limit,
 		        size_t output_max, VSTR *output, int *wait_status, DLV_RESULT *res);

@@ -40,7 +40,6 @@
 
 #define LOCAL_EXP_DEPTH_MAX	10	/* nested alias expansions */
 #define LOCAL_EXP_ITEMS_MAX	1000	/* deliveries for one recipient */
-#define LOCAL_CMD_TIME_LIMIT	1000	/* command_time_limit */
 #define LOCAL_CMD_OUTPUT_MAX	1024	/* bytes of command output in a bounce */
 
 static MAPS *alias_maps;
@@ -183,8 +182,8 @@ static void run_command(LSTATE *st, const char *cmd, const char *delivered_to,
     if (domain)
 	env_add(env, "DOMAIN", domain);
     vstr_sprintf(sent, "delivered to command: %s", cmd);
-    if (dlv_run(args->argv, env->argv, uid, gid, home, st->qfd, st->req, st->top, delivered_to,
-		DLV_COPY_FROM_LINE | DLV_COPY_HEADERS, LOCAL_CMD_TIME_LIMIT,
+    if (dlv_run(args->argv, cmd, env->argv, uid, gid, home, st->qfd, st->req, st->top, delivered_to,
+		DLV_COPY_FROM_LINE | DLV_COPY_HEADERS, var_command_maxtime,
 		LOCAL_CMD_OUTPUT_MAX, output, &status, res) == 0)
 	dlv_command_result(status, cmd, vstr_str(output), vstr_str(sent), res);
     argv_free(args);

@@ -24,13 +24,13 @@
 #include "util/argv.h"
 #include "util/stream.h"
 #include "global/mail_params.h"
+#include "global/params_delivery.h"
 #include "global/mail_proto.h"
 #include "global/mail_server.h"
 #include "global/mail_addr.h"
 #include "global/deliver_request.h"
 #include "local/dlv_common.h"
 
-#define PIPE_TIME_LIMIT		1000	/* $transport_time_limit */
 #define PIPE_OUTPUT_MAX		1024	/* bytes of command output kept */
 
 /* Per-service settings parsed from the master.cf arguments. */
@@ -47,6 +47,7 @@ typedef struct PIPE_ATTR {
 
 static PIPE_ATTR attr;
 static int attr_ok;
+static int time_limit;			/* SERVICE_time_limit ($command_time_limit) */
 
 /* parse_args - flags=, user=, null_sender=, argv=...; fatal on errors. */
 static void parse_args(char **argv)
@@ -340,9 +341,9 @@ static void pipe_service(STREAM *client, const char *service, char **argv)
 	dlv_result_set(&res, DLV_STAT_DEFER, "4.3.0", "queue file unavailable");
     else if (bad)
 	dlv_result_set(&res, DLV_STAT_DEFER, "4.3.5", "mail system configuration error");
-    else if (dlv_run(args->argv, env->argv, attr.uid, attr.gid, "/", qfd, req,
+    else if (dlv_run(args->argv, (char *) 0, env->argv, attr.uid, attr.gid, "/", qfd, req,
 		     req->rcpt, req->rcpt[0].address,
-		     attr.copy_flags, PIPE_TIME_LIMIT, PIPE_OUTPUT_MAX, output,
+		     attr.copy_flags, time_limit, PIPE_OUTPUT_MAX, output,
 		     &status, &res) == 0)
 	dlv_command_result(status, args->argv[0], vstr_str(output), vstr_str(sent), &res);
     for (i = 0; i < req->nrcpt; i++) {
@@ -365,7 +366,12 @@ free:
 
 static void pipe_init(const char *service, char **argv)
 {
-    (void) service;
+    VSTR   *name = vstr_alloc(100);
+
+    /* As Postfix's pipe: the master.cf service name's _time_limit. */
+    vstr_sprintf(name, "%s_time_limit", service);
+    time_limit = mail_conf_get_time(vstr_str(name), var_command_maxtime, 's', 1, 0);
+    vstr_free(name);
     parse_args(argv);
 }
 

@@ -156,5 +156,37 @@ t.ok(inst.wait_for(lambda: inst.queue_files('incoming') == before, timeout=10),
 t.ok(not re.search(r'cleanup\[\d+\]: (warning|error)', inst.log_text()[mark:]),
      'no cleanup warning for a vanished session (Postfix logs none)')
 
+# 7. NUL bytes, as Postfix 3.7: a header line keeps only its text before
+#    the NUL (the header's other lines stay); a NUL in a header name makes
+#    that line the start of the body; body NULs are kept. Over SMTP and
+#    through sendmail/pickup.
+nul_msg = (b'Subject: before\x00after\r\nX-Fold: one\r\n two\x00three\r\n\tfour\r\n'
+           b'X-Other: ok\r\n\r\nbody1\x00body2\r\nline2\r\n')
+nul_want = b'\nSubject: before\nX-Fold: one\n two\n\tfour\nX-Other: ok\n\nbody1\x00body2\nline2\n'
+nul_msg2 = b'X-First: 1\r\nX-Nul\x00Name: v\r\nX-After: 2\r\n\r\nbody\r\n'
+nul_want2 = b'\nX-First: 1\n\nX-Nul\x00Name: v\nX-After: 2\n\nbody\n'
+n_carol = len(inst.maildir_messages('carol'))
+t.is_eq(send(['carol@virt.test'], nul_msg, src='127.0.0.2')[0], 250, 'NUL in a header: accepted')
+msgs = wait_msgs('carol', n_carol + 1)
+new_msgs = [m for m in msgs if b'X-Fold' in m]
+t.ok(new_msgs and new_msgs[0].endswith(nul_want),
+     'SMTP: header line cut at the NUL, its continuation kept, body NUL kept')
+if new_msgs and not new_msgs[0].endswith(nul_want):
+    t.diag(repr(new_msgs[0][-120:]))
+t.is_eq(send(['carol@virt.test'], nul_msg2, src='127.0.0.2')[0], 250, 'NUL in a header name: accepted')
+msgs = wait_msgs('carol', n_carol + 2)
+new_msgs = [m for m in msgs if b'X-After' in m]
+t.ok(new_msgs and new_msgs[0].endswith(nul_want2), 'SMTP: a NUL in a header name starts the body')
+if os.path.exists(os.path.join(inst.bin, 'sendmail')):
+    inst.sendmail(['-f', 's@remote.test', 'bob@virt.test'], input=nul_msg.replace(b'\r\n', b'\n'))
+    msgs = inst.wait_for(lambda: [m for m in inst.maildir_messages('bob') if b'X-Fold' in m], timeout=20)
+    t.ok(msgs and b'\nSubject: before\nX-Fold: one\n two\n\tfour\nX-Other: ok\n' in msgs[0]
+         and msgs[0].endswith(b'\n\nbody1\x00body2\nline2\n'),
+         'sendmail: header line cut at the NUL, body NUL kept')
+    if msgs and not msgs[0].endswith(b'\n\nbody1\x00body2\nline2\n'):
+        t.diag(repr(msgs[0]))
+else:
+    t.skip('sendmail NUL', 'no sendmail')
+
 inst.stop()
 t.done()

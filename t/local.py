@@ -31,7 +31,8 @@ else:
 pw = pwd.getpwnam(user)
 
 sink = SmtpSink().start()
-inst = Instance('local', main_cf={'relayhost': '[127.0.0.1]:%d' % sink.port})
+inst = Instance('local', main_cf={'relayhost': '[127.0.0.1]:%d' % sink.port,
+                                  'command_time_limit': '2s'})
 files = os.path.join(inst.dir, 'files')
 os.makedirs(files)
 os.chmod(files, 0o1777)
@@ -63,7 +64,10 @@ inst.write('etc/aliases',
            'cmdalias "|cat > %s/cmd.out"\n'
            'multi %s, %s/multi.mbox\n'
            'remote x@relay.test\n'
-           'incl :include:%s/list\n' % (user, files, files, user, files, files))
+           'incl :include:%s/list\n'
+           'slowcmd "|sleep 30"\n'
+           'slowout "|echo hi there; sleep 30 & echo $! > %s/slow.pid; wait"\n'
+           % (user, files, files, user, files, files, files))
 inst.write('files/list', '# members\n%s\n' % user)
 try:
     inst.start()
@@ -201,5 +205,127 @@ s.quit()
 t.ok(inst.wait_log(r'to=<%s@%s>, relay=local, .*dsn=5\.4\.6, status=bounced '
                    r'\(mail forwarding loop for %s@%s\)' % (U, D, U, D)),
      'Delivered-To loop bounced')
+# command_time_limit (2s here): the command and its process group are
+# killed and the recipient bounces as Postfix 3.7 does (5.3.0, "Command
+# time limit exceeded", the output if any, a warning from the reader).
+mark = inst.log_mark()
+submit('slowcmd@%s' % dom, b'Subject: slow\r\n\r\nslow\r\n')
+submit('slowout@%s' % dom, b'Subject: slow2\r\n\r\nslow\r\n')
+m = inst.wait_log(r'to=<slowcmd@%s>, relay=local, delay=([\d.]+), .*dsn=5\.3\.0, status=bounced '
+                  r'\(Command time limit exceeded: "sleep 30"\)$' % D, since=mark, timeout=30)
+t.ok(m and float(m.group(1)) < 10, 'command_time_limit: command killed, recipient bounced')
+t.ok(inst.wait_log(r'to=<slowout@%s>, relay=local, .*dsn=5\.3\.0, status=bounced '
+                   r'\(Command time limit exceeded: "echo hi there; sleep 30 & echo \$! > %s/slow\.pid; wait"\. '
+                   r'Command output: hi there \)$' % (D, re.escape(files)), since=mark, timeout=30),
+     'command_time_limit: the output so far is in the reason')
+t.ok(inst.wait_log(r'postern/local\[\d+\]: warning: pipe_command_read: read time limit exceeded',
+                   since=mark), 'time limit warning logged')
+try:
+    with open(os.path.join(files, 'slow.pid')) as f:
+        bg = int(f.read().strip())
+except (OSError, ValueError):
+    bg = None
+def gone(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().split(')')[-1].split()[0] == 'Z'
+    except OSError:
+        return True
+t.ok(bg and inst.wait_for(lambda: gone(bg), timeout=5), "the command's background child was killed too")
+def bounce_for(name):
+    for frm, rcpts, data in sink.messages:
+        if frm == '' and b'<%s@%s>' % (name.encode(), dom.encode()) in data:
+            return data
+    return None
+b1 = inst.wait_for(lambda: bounce_for('slowcmd'), timeout=20)
+b2 = inst.wait_for(lambda: bounce_for('slowout'), timeout=20)
+t.ok(b1 and b'\r\nStatus: 5.3.0\r\n' in b1
+     and b'\r\nDiagnostic-Code: x-unix; internal software error\r\n' in b1,
+     'bounce: 5.3.0, Diagnostic-Code x-unix; internal software error')
+t.ok(b2 and b'\r\nDiagnostic-Code: x-unix; hi there\r\n' in b2, 'bounce: Diagnostic-Code is the output')
+# A mailbox whose close() fails after the append was written and fsynced
+# (NFS write-back, quota): the delivery is deferred and the mailbox
+# truncated back to its size before the append, as every other failed
+# append is. close() is made to fail by an LD_PRELOAD shim for files
+# named closefail.mbox (needs a C compiler; not under sanitizers).
 sink.stop()
+inst.stop()
+def have_cc():
+    import shutil
+    return shutil.which('cc') or shutil.which('gcc')
+local_bin = os.path.join(inst.libexec, 'local')
+try:
+    with open(os.path.realpath(local_bin), 'rb') as f:
+        image = f.read()
+    sanitized = b'__asan_init' in image or b'__ubsan_handle' in image
+except OSError:
+    sanitized = True
+if not have_cc() or sanitized:
+    t.skip('close() failure truncates the mailbox back', 'no C compiler or a sanitizer build', 3)
+    t.done()
+inst2 = Instance('localclose')
+cfiles = os.path.join(inst2.dir, 'files')
+os.makedirs(cfiles)
+os.chmod(cfiles, 0o1777)
+shim_c = inst2.write('files/shim.c', r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int close(int fd)
+{
+    static int (*real_close) (int);
+    char link[64], path[4096];
+    ssize_t n;
+    int fail = 0;
+
+    if (real_close == 0)
+        real_close = (int (*)(int)) dlsym(RTLD_NEXT, "close");
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    if ((n = readlink(link, path, sizeof(path) - 1)) > 15) {
+        path[n] = 0;
+        fail = strcmp(path + n - 15, "/closefail.mbox") == 0;
+    }
+    if (real_close(fd) < 0)
+        return -1;
+    if (fail) {
+        errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+""")
+shim = os.path.join(cfiles, 'shim.so')
+r = subprocess.run([have_cc(), '-shared', '-fPIC', '-o', shim, shim_c, '-ldl'],
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+if r.returncode != 0:
+    t.skip('close() failure truncates the mailbox back', 'cannot build the shim', 3)
+    t.done()
+os.chmod(shim, 0o755)
+box = os.path.join(cfiles, 'closefail.mbox')
+with open(box, 'wb') as f:
+    f.write(b'From old@x  Mon Nov 23 00:00:00 2026\n\nold message\n\n')
+os.chmod(box, 0o666)
+inst2.write('etc/aliases', 'postmaster root\nclosefail %s\n' % box)
+inst2.main_cf['import_environment'] = ('MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ LANG=C '
+                                       'LD_PRELOAD=%s' % shim)
+inst2.write_main_cf()
+try:
+    inst2.start()
+    s = inst2.smtp()
+    s.sendmail('snd@src.test', ['closefail@%s' % inst2.myhostname], b'Subject: cf\r\n\r\nnew\r\n')
+    s.quit()
+    t.ok(inst2.wait_log(r'to=<closefail@%s>, relay=local, .*dsn=4\.2\.0, status=deferred '
+                        r'\(cannot update mailbox %s: close: Input/output error\)'
+                        % (re.escape(inst2.myhostname), re.escape(box))),
+         'close() failure after the append: deferred')
+    with open(box, 'rb') as f:
+        t.is_eq(f.read(), b'From old@x  Mon Nov 23 00:00:00 2026\n\nold message\n\n',
+                'the mailbox is truncated back to its size before the append')
+    t.ok(not re.search(r'warning: .*closefail', inst2.log_text()), 'no truncation warning')
+finally:
+    inst2.stop()
 t.done()
+

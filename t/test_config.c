@@ -457,6 +457,57 @@ static void test_table_and_man(void)
     vstr_free(man);
 }
 
+/* --------------------------------------------- computed mynetworks default */
+
+static void test_mynetworks_conf(void)
+{
+    char    buf[8192];
+    int     status;
+
+    /* The default follows mynetworks_style, inet_protocols, inet_interfaces
+     * (Postfix 3.7's postconf -x mynetworks on the same settings). */
+    write_file("main.cf", "maillog_file = /dev/null\ncompatibility_level = 3.6\n"
+	       "inet_interfaces = 127.0.0.1\ninet_protocols = ipv4\n");
+    mail_conf_init(tmpdir);
+    is_str(var_mynetworks, "127.0.0.1/32", "mynetworks default: host style at level 3.6");
+    mail_conf_reset();
+    write_file("main.cf", "maillog_file = /dev/null\ncompatibility_level = 3.6\n"
+	       "inet_interfaces = loopback-only\ninet_protocols = ipv4\n"
+	       "mynetworks_style = subnet\n");
+    mail_conf_init(tmpdir);
+    is_str(var_mynetworks, "127.0.0.0/8", "mynetworks default: loopback-only, subnet style");
+    mail_conf_reset();
+    write_file("main.cf", "maillog_file = /dev/null\ncompatibility_level = 3.6\n"
+	       "inet_interfaces = loopback-only\ninet_protocols = ipv4\n");
+    mail_conf_init(tmpdir);
+    is_str(var_mynetworks, "127.0.0.1/32", "mynetworks default: loopback-only, host style");
+    mail_conf_reset();
+    write_file("main.cf", "maillog_file = /dev/null\ncompatibility_level = 0\n"
+	       "inet_interfaces = 127.0.0.1\ninet_protocols = ipv4\n");
+    mail_conf_init(tmpdir);
+    is_str(var_mynetworks, "127.0.0.0/8", "mynetworks default: subnet style at level 0");
+    mail_conf_reset();
+    /* An explicit empty mynetworks stays empty (matches nothing). */
+    write_file("main.cf", "maillog_file = /dev/null\nmynetworks =\n");
+    mail_conf_init(tmpdir);
+    is_str(var_mynetworks, "", "explicit empty mynetworks is kept");
+    mail_conf_reset();
+    /* Bad settings are fatal in every program, as in Postfix. */
+    write_file("main.cf", "maillog_file = /dev/null\nmynetworks_style = bogus\n");
+    status = run_child(child_init, buf, sizeof(buf));
+    ok(status != 0 && strstr(buf, "fatal: unknown mynetworks mask style value \"bogus\" in \"bogus\"") != 0,
+       "unknown mynetworks_style is fatal");
+    write_file("main.cf", "maillog_file = /dev/null\ninet_interfaces = 192.0.2.99\n"
+	       "inet_protocols = ipv4\n");
+    status = run_child(child_init, buf, sizeof(buf));
+    ok(status != 0 && strstr(buf, "fatal: parameter inet_interfaces: no local interface found for 192.0.2.99") != 0,
+       "inet_interfaces address without a local interface is fatal");
+    write_file("main.cf", "maillog_file = /dev/null\nmynetworks = 10.0.0.0/8\n"
+	       "inet_interfaces = 192.0.2.99\n");
+    status = run_child(child_init, buf, sizeof(buf));
+    ok(status == 0, "not computed (no error) when mynetworks is set");
+}
+
 int     main(void)
 {
     msg_init("test_config", MSG_STDERR);
@@ -468,6 +519,7 @@ int     main(void)
     test_parsers();
     test_defaults();
     test_main_cf();
+    test_mynetworks_conf();
     test_table_and_man();
     {
 	char    path[300];

@@ -4,8 +4,11 @@
  * through the var_* globals directly, without main.cf. */
 #include "util/sys_defs.h"
 #include <pwd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "util/dict.h"
 #include "util/msg.h"
+#include "util/mymalloc.h"
 #include "util/vstr.h"
 #include "global/mail_params.h"
 #include "global/params_smtpd.h"
@@ -505,27 +508,116 @@ static void test_mynetworks(void)
     v = mynetworks_value();
     is_str(v, "10.0.0.0/8", "mynetworks_value: explicit value");
     free(v);
+    /* Postfix: an explicit empty mynetworks matches nothing. */
     var_mynetworks = "";
-    var_inet_interfaces = "127.0.0.1";
-    var_inet_protocols = "ipv4";
-    var_mynetworks_style = "host";
     v = mynetworks_value();
-    is_str(v, "127.0.0.1/32", "mynetworks_style host");
+    is_str(v, "", "mynetworks_value: explicit empty value stays empty");
     free(v);
-    var_mynetworks_style = "subnet";
-    v = mynetworks_value();
-    is_str(v, "127.0.0.0/8", "mynetworks_style subnet");
-    free(v);
-    var_mynetworks_style = "class";
-    v = mynetworks_value();
-    is_str(v, "127.0.0.0/8", "mynetworks_style class");
-    free(v);
-    var_inet_interfaces = "all";
-    var_inet_protocols = "all";
-    var_mynetworks_style = "host";
-    v = mynetworks_value();
-    ok(strstr(v, "127.0.0.1/32") != NULL, "host style with all interfaces: %s", v);
-    free(v);
+}
+
+/* mynetworks_from_list over the interfaces of the machine the expected
+ * values were taken from with Postfix 3.7's postconf -x mynetworks:
+ * lo 127.0.0.1/8 ::1/128, eth0 192.0.2.2/24 fd00::2/64 fe80::fc:ff:fe00:1/64. */
+static void test_mynetworks_default(void)
+{
+    MYNET_IFACE ifs[5];
+    const char *const text[5] = {"127.0.0.1", "192.0.2.2", "::1", "fd00::2", "fe80::fc:ff:fe00:1"};
+    const int plen[5] = {8, 24, 128, 64, 64};
+    static const char *const cases[][4] = {
+	/* style, protocols, interfaces, Postfix's result or "!error" */
+	{"host", "all", "all", "127.0.0.1/32 192.0.2.2/32 [::1]/128 [fd00::2]/128 [fe80::fc:ff:fe00:1]/128"},
+	{"subnet", "all", "all", "127.0.0.0/8 192.0.2.0/24 [::1]/128 [fd00::]/64 [fe80::]/64"},
+	{"class", "all", "all", "127.0.0.0/8 192.0.2.0/24 [::1]/128 [fd00::]/64 [fe80::]/64"},
+	{"host", "ipv4", "all", "127.0.0.1/32 192.0.2.2/32"},
+	{"subnet", "ipv4", "all", "127.0.0.0/8 192.0.2.0/24"},
+	{"subnet", "ipv6", "all", "[::1]/128 [fd00::]/64 [fe80::]/64"},
+	{"class", "ipv6", "all", "[::1]/128 [fd00::]/64 [fe80::]/64"},
+	{"host", "all", "loopback-only", "127.0.0.1/32 [::1]/128"},
+	{"host", "ipv4", "loopback-only", "127.0.0.1/32"},
+	{"host", "ipv6", "loopback-only", "[::1]/128"},
+	{"subnet", "all", "loopback-only", "127.0.0.0/8 [::1]/128"},
+	{"class", "all", "loopback-only", "127.0.0.0/8 [::1]/128"},
+	{"host", "all", "127.0.0.1", "127.0.0.1/32"},
+	{"subnet", "all", "127.0.0.1", "127.0.0.0/8"},
+	{"class", "all", "127.0.0.1", "127.0.0.0/8"},
+	{"subnet", "all", "192.0.2.2", "192.0.2.0/24"},
+	{"class", "all", "192.0.2.2", "192.0.2.0/24"},
+	{"host", "all", "127.0.0.1, 127.0.0.1", "127.0.0.1/32"},
+	{"subnet", "all", "192.0.2.2, 127.0.0.1", "127.0.0.0/8 192.0.2.0/24"},
+	{"host", "all", "127.0.0.1, [::1], 192.0.2.2", "127.0.0.1/32 192.0.2.2/32 [::1]/128"},
+	{"host", "all", "[::1]", "[::1]/128"},
+	{"subnet", "all", "::1", "[::1]/128"},
+	{"subnet", "all", "fd00::2", "[fd00::]/64"},
+	{"subnet", "all", "fe80::fc:ff:fe00:1", "[fe80::]/64"},
+	{"host", "ipv4, ipv6", "127.0.0.1", "127.0.0.1/32"},
+	{"host,", "all", "all", "127.0.0.1/32 192.0.2.2/32 [::1]/128 [fd00::2]/128 [fe80::fc:ff:fe00:1]/128"},
+	{"host", "all", "", ""},
+	{"host", "", "all", ""},
+	{"host", "all", "192.0.2.9", "!parameter inet_interfaces: no local interface found for 192.0.2.9"},
+	{"host", "all", "127.0.0.2", "!parameter inet_interfaces: no local interface found for 127.0.0.2"},
+	{"host", "ipv6", "127.0.0.1", "!config variable inet_interfaces: host not found: 127.0.0.1"},
+	{"host", "all", "loopback-only, 192.0.2.2", "!config variable inet_interfaces: host not found: loopback-only"},
+	{"host", "all", "127.0.0.1, all", "!config variable inet_interfaces: host not found: all"},
+	{"host", "all", "127.0.0.1/8", "!config variable inet_interfaces: host not found: 127.0.0.1/8"},
+	{"host", "bogus", "127.0.0.1", "!unknown inet_protocols value \"bogus\" in \"bogus\""},
+	{"host", "IPv4", "127.0.0.1", "!unknown inet_protocols value \"IPv4\" in \"IPv4\""},
+	{"bogus", "all", "all", "!unknown mynetworks mask style value \"bogus\" in \"bogus\""},
+	{"Subnet", "all", "all", "!unknown mynetworks mask style value \"Subnet\" in \"Subnet\""},
+	{"", "all", "all", "!bad mynetworks_style value: ; specify exactly one value"},
+	{"host subnet", "all", "all", "!bad mynetworks_style value: host subnet; specify exactly one value"},
+	{0},
+    };
+    VSTR   *why = vstr_alloc(100);
+
+    for (int i = 0; i < 5; i++) {
+	memset(&ifs[i], 0, sizeof(ifs[i]));
+	ifs[i].family = strchr(text[i], ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(ifs[i].family, text[i], ifs[i].addr) != 1)
+	    msg_fatal("bad test address %s", text[i]);
+	ifs[i].prefix = plen[i];
+    }
+    for (int i = 0; cases[i][0]; i++) {
+	char   *v;
+
+	vstr_reset(why);
+	v = mynetworks_from_list(ifs, 5, cases[i][0], cases[i][1], cases[i][2], why);
+	if (cases[i][3][0] == '!') {
+	    ok(v == NULL, "mynetworks_style=%s inet_protocols=%s inet_interfaces=%s fails",
+	       cases[i][0], cases[i][1], cases[i][2]);
+	    is_str(why->str, cases[i][3] + 1, "  with Postfix's message");
+	} else {
+	    is_str(v ? v : "(error)", cases[i][3],
+		   "mynetworks_style=%s inet_protocols=%s inet_interfaces=%s",
+		   cases[i][0], cases[i][1], cases[i][2]);
+	    if (v == NULL)
+		printf("# error: %s\n", why->str);
+	}
+	myfree(v);
+    }
+    /* The interfaces in another order give the same (sorted) list. */
+    {
+	MYNET_IFACE rev[5];
+	char   *v;
+
+	for (int i = 0; i < 5; i++)
+	    rev[i] = ifs[4 - i];
+	v = mynetworks_from_list(rev, 5, "subnet", "all", "all", why);
+	is_str(v ? v : "(error)", "127.0.0.0/8 192.0.2.0/24 [::1]/128 [fd00::]/64 [fe80::]/64",
+	       "interface order does not matter");
+	myfree(v);
+    }
+    vstr_free(why);
+
+    /* The real interfaces: every test machine has lo with 127.0.0.1/8. */
+    {
+	char   *v = mynetworks_compute("subnet", "ipv4", "127.0.0.1");
+
+	is_str(v, "127.0.0.0/8", "mynetworks_compute on this host's loopback");
+	myfree(v);
+	v = mynetworks_compute("host", "ipv4", "loopback-only");
+	is_str(v, "127.0.0.1/32", "mynetworks_compute loopback-only, host style");
+	myfree(v);
+    }
 }
 
 int     main(void)
@@ -541,6 +633,7 @@ int     main(void)
     test_maps();
     test_resolve();
     test_mynetworks();
+    test_mynetworks_default();
     {
 	char    cmd[300];
 
