@@ -7,11 +7,17 @@
  * double bounce, from double_bounce_sender) and is dropped otherwise; a
  * bounce of a double bounce is dropped with a log line, so nothing loops.
  * With request flag 1 it writes a delay warning instead ("Delayed Mail
- * (still being retried)", Action: delayed, headers only).
+ * (still being retried)", Action: delayed, headers only), with flag 2 a
+ * delivery status notification of successes requested with NOTIFY=SUCCESS
+ * ("Successful Mail Delivery Report", headers only). RFC 3461 as Postfix:
+ * the queue file's dsn_envid becomes Original-Envelope-Id, dsn_ret HDRS
+ * returns only the headers of a failed message, an ORCPT is shown as given.
  * Request protocol: see qmgr/qmgr_bounce.c. */
 #include "util/sys_defs.h"
 #include <time.h>
 #include <fcntl.h>
+#include <ctype.h>
+#include <stdlib.h>
 #include "util/msg.h"
 #include "util/mymalloc.h"
 #include "util/vstr.h"
@@ -35,6 +41,11 @@
 #define BOUNCE_WRAP		78	/* human-readable part line width */
 #define BOUNCE_IO_TIMEOUT	100
 #define BOUNCE_FLAG_DELAY	(1<<0)	/* request flag: a delay warning */
+#define BOUNCE_FLAG_SUCCESS	(1<<1)	/* request flag: a success report */
+
+/* RFC 3461 RET as stored in the dsn_ret attribute (Postfix's values). */
+#define BOUNCE_RET_FULL		1
+#define BOUNCE_RET_HDRS		2
 
 typedef struct BOUNCE_RCPT {
     char   *address;
@@ -43,7 +54,27 @@ typedef struct BOUNCE_RCPT {
     char   *reason;
     char   *diag;
     char   *mta;
+    char   *action;			/* "" = as the request implies */
 } BOUNCE_RCPT;
+
+/* dsn_ret_hdrs - non-zero if the message asked RET=HDRS. */
+static int dsn_ret_hdrs(const QFILE_ENV *env)
+{
+    const char *v = qfile_env_attr(env, MAIL_ATTR_DSN_RET);
+
+    return strcasecmp(v, "HDRS") == 0 || atoi(v) == BOUNCE_RET_HDRS;
+}
+
+/* orcpt_typed - non-zero if an original recipient carries its RFC 3461
+ * address type ("rfc822;addr"), to be shown as given. */
+static int orcpt_typed(const char *orig)
+{
+    const char *cp = orig;
+
+    while (*cp && (isalnum((unsigned char) *cp) || *cp == '-'))
+	cp++;
+    return cp > orig && *cp == ';' && strchr(orig, '@') > cp;
+}
 
 /* has_word - non-zero if list (Postfix list syntax) holds word. */
 static int has_word(const char *list, const char *word)
@@ -148,7 +179,7 @@ static int copy_message(STREAM *out, int fd, const QFILE_ENV *env, int headers_o
  * status (0 ok) and the new queue ID in new_id. */
 static int send_report(const char *queue, const char *id, const char *sender,
 		               const char *env_sender, const char *to, int postmaster_copy,
-		               int delay, BOUNCE_RCPT *rcpt, int nrcpt, VSTR *new_id)
+		               int flags, BOUNCE_RCPT *rcpt, int nrcpt, VSTR *new_id)
 {
     CLEANUP_CLIENT *cc;
     STREAM *s;
@@ -164,6 +195,9 @@ static int send_report(const char *queue, const char *id, const char *sender,
     int     status;
     time_t  now = time(NULL);
     int     headers_only;
+    int     delay = (flags & BOUNCE_FLAG_DELAY) != 0;
+    int     success = !delay && (flags & BOUNCE_FLAG_SUCCESS) != 0;
+    VSTR   *envid = vstr_alloc(64);
 
     if ((fd = open(mail_queue_path(path, queue, id), O_RDONLY | O_CLOEXEC)) < 0) {
 	msg_warn("%s: open %s: %s", id, vstr_str(path), strerror(errno));
@@ -181,7 +215,10 @@ static int send_report(const char *queue, const char *id, const char *sender,
 	goto done;
     }
     s = cleanup_stream(cc);
-    headers_only = delay || env->message_size > var_bounce_limit;
+    headers_only = delay || success || dsn_ret_hdrs(env)
+	|| env->message_size > var_bounce_limit;
+    vstr_set(envid, qfile_env_attr(env, MAIL_ATTR_DSN_ENVID));
+    printable(vstr_str(envid), '?');
     vstr_sprintf(bnd, "%s.%ld/%s", id, (long) now, var_myhostname);
 
 #define OUT(text) do { if (err == 0 && out_line(s, (text)) < 0) err = 1; } while (0)
@@ -197,6 +234,7 @@ static int send_report(const char *queue, const char *id, const char *sender,
     OUTF("Date: %s", mail_date(date, now));
     OUTF("From: Mail Delivery System <MAILER-DAEMON@%s>", var_myhostname);
     OUTF("Subject: %s", delay ? "Delayed Mail (still being retried)"
+	 : success ? "Successful Mail Delivery Report"
 	 : postmaster_copy ? "Postmaster Copy: Undelivered Mail"
 	 : "Undelivered Mail Returned to Sender");
     OUTF("To: %s", addr_quote(q, to));
@@ -228,6 +266,11 @@ static int send_report(const char *queue, const char *id, const char *sender,
 	OUT("");
 	OUT("If you do so, please include this problem report. You can");
 	OUT("delete your own text from the attached returned message.");
+    } else if (success) {
+	OUT("Your message was successfully delivered to the destination(s)");
+	OUT("listed below. If the message was delivered to mailbox you will");
+	OUT("receive no further notifications. Otherwise you may still receive");
+	OUT("notifications of mail delivery errors from other systems.");
     } else if (postmaster_copy) {
 	OUT("Enclosed is the mail delivery report that you requested.");
     } else {
@@ -253,15 +296,20 @@ static int send_report(const char *queue, const char *id, const char *sender,
     OUT("Content-Type: message/delivery-status");
     OUT("");
     OUTF("Reporting-MTA: dns; %s", var_myhostname);
+    if (vstr_len(envid) > 0)
+	OUTF("Original-Envelope-Id: %s", vstr_str(envid));
     OUTF("X-Postfix-Queue-ID: %s", id);
     OUTF("X-Postfix-Sender: rfc822; %s", addr_quote(q, sender));
     OUTF("Arrival-Date: %s", mail_date(date, (time_t) env->arrival_sec));
     for (int i = 0; i < nrcpt; i++) {
 	OUT("");
 	OUTF("Final-Recipient: rfc822; %s", addr_quote(q, rcpt[i].address));
-	if (*rcpt[i].orig)
+	if (*rcpt[i].orig && orcpt_typed(rcpt[i].orig))
+	    OUTF("Original-Recipient: %s", rcpt[i].orig);
+	else if (*rcpt[i].orig)
 	    OUTF("Original-Recipient: rfc822;%s", addr_quote(q, rcpt[i].orig));
-	OUT(delay ? "Action: delayed" : "Action: failed");
+	OUTF("Action: %s", *rcpt[i].action ? rcpt[i].action
+	     : delay ? "delayed" : success ? "delivered" : "failed");
 	OUTF("Status: %s", rcpt[i].dsn);
 	if (*rcpt[i].mta)
 	    OUTF("Remote-MTA: %s", rcpt[i].mta);
@@ -278,7 +326,10 @@ static int send_report(const char *queue, const char *id, const char *sender,
     }
     OUT("");
     OUTF("--%s", vstr_str(bnd));
-    if (headers_only) {
+    if (success) {
+	OUT("Content-Description: Message Headers");
+	OUT("Content-Type: text/rfc822-headers");
+    } else if (headers_only) {
 	OUT("Content-Description: Undelivered Message Headers");
 	OUT("Content-Type: text/rfc822-headers");
     } else {
@@ -313,6 +364,7 @@ done:
     vstr_free(q);
     vstr_free(date);
     vstr_free(bnd);
+    vstr_free(envid);
     return status;
 }
 
@@ -393,6 +445,9 @@ static void bounce_service(STREAM *client, const char *service, char **argv)
 	r->reason = mystrdup((v = attr_get(l, MAIL_ATTR_REASON)) ? v : "");
 	r->diag = mystrdup((v = attr_get(l, MAIL_ATTR_DIAG)) ? v : "");
 	r->mta = mystrdup((v = attr_get(l, MAIL_ATTR_MTA)) ? v : "");
+	r->action = mystrdup((v = attr_get(l, MAIL_ATTR_DSN_ACTION)) ? v : "");
+	printable(r->orig, '?');
+	printable(r->action, '?');
 	printable(r->reason, '?');
 	printable(r->diag, '?');
 	printable(r->mta, '?');
@@ -402,8 +457,19 @@ static void bounce_service(STREAM *client, const char *service, char **argv)
 	/* A delay warning: only to real senders. */
 	status = 0;
 	if (*sender && !is_double_bounce_sender(sender)) {
-	    if (send_report(queue, id, sender, "", sender, 0, 1, rcpt, (int) nrcpt, new_id) == 0)
+	    if (send_report(queue, id, sender, "", sender, 0, BOUNCE_FLAG_DELAY,
+			    rcpt, (int) nrcpt, new_id) == 0)
 		msg_info("%s: sender delay notification: %s", id, vstr_str(new_id));
+	    else
+		status = 1;
+	}
+    } else if (flags & BOUNCE_FLAG_SUCCESS) {
+	/* NOTIFY=SUCCESS: only to real senders. */
+	status = 0;
+	if (*sender && !is_double_bounce_sender(sender)) {
+	    if (send_report(queue, id, sender, "", sender, 0, BOUNCE_FLAG_SUCCESS,
+			    rcpt, (int) nrcpt, new_id) == 0)
+		msg_info("%s: sender delivery status notification: %s", id, vstr_str(new_id));
 	    else
 		status = 1;
 	}
@@ -439,6 +505,7 @@ out:
 	myfree(rcpt[i].reason);
 	myfree(rcpt[i].diag);
 	myfree(rcpt[i].mta);
+	myfree(rcpt[i].action);
     }
     myfree(rcpt);
     myfree(queue);

@@ -254,6 +254,11 @@ int     deliver_request_reply(STREAM *qmgr, DELIVER_REQUEST *req)
 	    || attr_send_str(qmgr, MAIL_ATTR_REASON, clean_value(buf, vstr_str(r->reason))) < 0
 	    || attr_send_str(qmgr, MAIL_ATTR_DIAG, clean_value(buf, vstr_str(r->diag))) < 0
 	    || attr_send_str(qmgr, MAIL_ATTR_MTA, clean_value(buf, vstr_str(r->mta))) < 0
+	    || attr_send_long(qmgr, MAIL_ATTR_DSN_NOTIFY, r->dsn_notify) < 0
+	    || (r->action[0] && attr_send_str(qmgr, MAIL_ATTR_DSN_ACTION,
+					      clean_value(buf, r->action)) < 0)
+	    || (r->relay[0] && attr_send_str(qmgr, MAIL_ATTR_RELAY,
+					     clean_value(buf, r->relay)) < 0)
 	    || list_end(qmgr) < 0) {
 	    ret = -1;
 	    break;
@@ -478,6 +483,12 @@ int     deliver_request_get_reply(STREAM *agent, DELIVER_REQUEST *req)
 	vstr_set(r->reason, (v = attr_get(l, MAIL_ATTR_REASON)) ? v : "");
 	vstr_set(r->diag, (v = attr_get(l, MAIL_ATTR_DIAG)) ? v : "");
 	vstr_set(r->mta, (v = attr_get(l, MAIL_ATTR_MTA)) ? v : "");
+	if (attr_get_long(l, MAIL_ATTR_DSN_NOTIFY, &n) == 0 && n >= 0 && n <= 0xff)
+	    r->dsn_notify = (int) n;
+	snprintf(r->action, sizeof(r->action), "%s",
+		 (v = attr_get(l, MAIL_ATTR_DSN_ACTION)) ? v : "");
+	snprintf(r->relay, sizeof(r->relay), "%s",
+		 (v = attr_get(l, MAIL_ATTR_RELAY)) ? v : "");
     }
     ret = 0;
 out:

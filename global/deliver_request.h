@@ -7,7 +7,10 @@
  * helo_name, protocol_name, nrcpt; then nrcpt lists: offset, recipient,
  * original_recipient, dsn_notify. The agent delivers and replies with
  * nrcpt lists in the same order: offset, status (DLV_STAT_*),
- * dsn_status, reason, diag_text, mta_name. The agent logs the to=... line
+ * dsn_status, reason, diag_text, mta_name, dsn_notify (the NOTIFY bits
+ * still to honour: an agent whose next hop took the DSN request over
+ * clears DSN_NOTIFY_SUCCESS), and optionally dsn_action and relay
+ * (DELIVER_RCPT.action, .relay). The agent logs the to=... line
  * of each recipient; qmgr marks done, defers or bounces. */
 #ifndef DELIVER_REQUEST_H
 #define DELIVER_REQUEST_H
@@ -26,6 +29,10 @@ typedef struct DELIVER_RCPT {
     VSTR   *reason;			/* what the log line shows in (...) */
     VSTR   *diag;			/* "smtp; 550 5.1.1 ..." for DSN, may be empty */
     VSTR   *mta;			/* "dns; host" or empty */
+    /* Optional, for RFC 3461 success reports (agent side; sent only when set): */
+    char    action[16];			/* DSN Action of a success, "" = delivered
+					 * ("relayed": the next hop got no DSN request) */
+    char    relay[256];			/* what the to= line shows as relay=, "" = the transport */
 } DELIVER_RCPT;
 
 typedef struct DELIVER_REQUEST {
@@ -54,6 +61,10 @@ typedef struct DELIVER_REQUEST {
 /* More mail waits for this next hop: the agent may keep its session open
  * for it (Postfix's smtp_connection_cache_on_demand). */
 #define DEL_REQ_FLAG_CONN_STORE	(1<<0)
+
+/* DELIVER_REQUEST.dsn_ret: RFC 3461 RET= of the message (0: not given). */
+#define DSN_RET_FULL	1
+#define DSN_RET_HDRS	2
 
 /* deliver_request_read - agent side: announce the protocol, read and
  * validate a request (queue name and ID checked, nrcpt within

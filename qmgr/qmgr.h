@@ -17,6 +17,7 @@
 #define QR_INFLIGHT	2		/* in a delivery request */
 #define QR_DEFER	3		/* deferred this round */
 #define QR_BOUNCE	4		/* failed: to report through bounce */
+#define QR_SENT_NOTIFY	5		/* delivered, NOTIFY=SUCCESS: report, then mark done */
 
 typedef struct QMGR_RCPT {
     int     state;
@@ -24,6 +25,9 @@ typedef struct QMGR_RCPT {
     char   *reason;
     char   *diag;
     char   *mta;
+    char   *relay;			/* delivered: relay= of the to= line (success reports) */
+    char    action[16];		/* delivered: DSN Action, "" = delivered */
+    int     no_success_report;	/* the agent's next hop took NOTIFY=SUCCESS over */
 } QMGR_RCPT;
 
 typedef struct QMGR_MESSAGE {
@@ -57,6 +61,11 @@ int     qmgr_message_active(const char *id);
 /* qmgr_rcpt_result - record one recipient's outcome (status DLV_STAT_*). */
 void    qmgr_rcpt_result(QMGR_MESSAGE *m, int idx, int status, const char *dsn,
 			         const char *reason, const char *diag, const char *mta);
+/* qmgr_rcpt_success_info - before qmgr_rcpt_result of a delivered
+ * recipient: the agent's relay (or the transport), DSN action ("" =
+ * delivered) and the NOTIFY bits it left (SUCCESS cleared: no report). */
+void    qmgr_rcpt_success_info(QMGR_MESSAGE *m, int idx, const char *relay,
+			               const char *action, int notify);
 /* qmgr_message_job_done - one delivery job of m ended; finish m when it was the last. */
 void    qmgr_message_job_done(QMGR_MESSAGE *m);
 /* qmgr_log_qmgr_status - log a to=... line for a recipient qmgr itself decided on. */
@@ -79,12 +88,16 @@ typedef struct QMGR_BOUNCE_RCPT {
     const char *reason;
     const char *diag;
     const char *mta;
+    const char *action;			/* DSN Action, read only with QMGR_BOUNCE_FLAG_SUCCESS
+					 * (NULL: delivered); other callers may leave it unset */
 } QMGR_BOUNCE_RCPT;
 
 #define QMGR_BOUNCE_FLAG_DELAY	(1<<0)	/* a delay warning, not a failure */
+#define QMGR_BOUNCE_FLAG_SUCCESS (1<<1)	/* a success report (NOTIFY=SUCCESS) */
 
 /* qmgr_bounce_send - ask the bounce service for one non-delivery report
- * (or, with QMGR_BOUNCE_FLAG_DELAY, a delay warning) of these recipients
+ * (with QMGR_BOUNCE_FLAG_DELAY a delay warning, with QMGR_BOUNCE_FLAG_SUCCESS
+ * a delivery status notification of successes) of these recipients
  * of queue/ID; 0 once it accepted, -1 on failure (logged). */
 int     qmgr_bounce_send(const char *queue, const char *id, const char *sender,
 			         int flags, const QMGR_BOUNCE_RCPT *rcpt, int nrcpt);

@@ -1,7 +1,9 @@
 /* qmgr_bounce.c - client of the bounce service (private/bounce).
  * Protocol: bounce announces {proto=bounce}; the client sends one list
- * {queue_name, queue_id, sender, flags (1 = delay warning), nrcpt}, then nrcpt lists {recipient,
- * original_recipient, offset, dsn_status, reason, diag_text, mta_name};
+ * {queue_name, queue_id, sender, flags (1 = delay warning, 2 = success
+ * report), nrcpt}, then nrcpt lists {recipient, original_recipient, offset,
+ * dsn_status, reason, diag_text, mta_name[, dsn_action]};
+ * the report's RET and ENVID come from the queue file's A records;
  * bounce answers {status=0} once cleanup queued the report durably (or it
  * decided to drop it, e.g. a bounce of a double bounce), else {status=1}. */
 #include "util/sys_defs.h"
@@ -47,6 +49,8 @@ int     qmgr_bounce_send(const char *queue, const char *id, const char *sender,
 	    || attr_send_str(s, MAIL_ATTR_REASON, rcpt[i].reason) < 0
 	    || attr_send_str(s, MAIL_ATTR_DIAG, rcpt[i].diag) < 0
 	    || attr_send_str(s, MAIL_ATTR_MTA, rcpt[i].mta) < 0
+	    || ((flags & QMGR_BOUNCE_FLAG_SUCCESS) && rcpt[i].action
+		&& attr_send_str(s, MAIL_ATTR_DSN_ACTION, rcpt[i].action) < 0)
 	    || attr_send_end(s) < 0)
 	    goto out;
     }

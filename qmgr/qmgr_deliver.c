@@ -303,6 +303,9 @@ static void job_event(int event, void *ctx)
     for (int k = 0; k < j->nidx; k++) {
 	DELIVER_RCPT *r = j->req->rcpt + k;
 
+	if (r->status == DLV_STAT_SENT)
+	    qmgr_rcpt_success_info(j->msg, j->idx[k], r->relay[0] ? r->relay
+				   : j->dest->transport, r->action, r->dsn_notify);
 	qmgr_rcpt_result(j->msg, j->idx[k], r->status, r->dsn, vstr_str(r->reason),
 			 vstr_str(r->diag), vstr_str(r->mta));
     }

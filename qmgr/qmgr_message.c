@@ -69,6 +69,7 @@ static void message_free(QMGR_MESSAGE *m)
 	    myfree(m->rs[i].reason);
 	    myfree(m->rs[i].diag);
 	    myfree(m->rs[i].mta);
+	    myfree(m->rs[i].relay);
 	}
 	myfree(m->rs);
     }
@@ -168,7 +169,12 @@ void    qmgr_rcpt_result(QMGR_MESSAGE *m, int idx, int status, const char *dsn,
 
     switch (status) {
     case DLV_STAT_SENT:
-	if (mark_done(m, idx) < 0)
+	/* NOTIFY=SUCCESS: done only once the report is queued (as Postfix,
+	 * which defers the recipient when the success cannot be reported). */
+	if ((fr->dsn_notify & DSN_NOTIFY_SUCCESS) && !rs->no_success_report
+	    && *m->env->sender)
+	    rs->state = QR_SENT_NOTIFY;
+	else if (mark_done(m, idx) < 0)
 	    rs->state = QR_DEFER;	/* retried: at-least-once */
 	else
 	    rs->state = QR_DONE;
@@ -193,22 +199,61 @@ void    qmgr_rcpt_result(QMGR_MESSAGE *m, int idx, int status, const char *dsn,
     }
 }
 
+void    qmgr_rcpt_success_info(QMGR_MESSAGE *m, int idx, const char *relay,
+			               const char *action, int notify)
+{
+    QMGR_RCPT *rs = m->rs + idx;
+
+    myfree(rs->relay);
+    rs->relay = mystrdup(relay ? relay : "");
+    snprintf(rs->action, sizeof(rs->action), "%s", action ? action : "");
+    rs->no_success_report = (notify & DSN_NOTIFY_SUCCESS) == 0;
+}
+
+/* notify_wants - whether a recipient's NOTIFY asks for this kind of
+ * report (no NOTIFY: failures and delays, as Postfix). */
+static int notify_wants(int notify, int flags)
+{
+    if (flags & QMGR_BOUNCE_FLAG_SUCCESS)
+	return (notify & DSN_NOTIFY_SUCCESS) != 0;
+    if (notify == 0)
+	return 1;
+    if (flags & QMGR_BOUNCE_FLAG_DELAY)
+	return (notify & DSN_NOTIFY_DELAY) != 0;
+    return (notify & DSN_NOTIFY_FAILURE) != 0;
+}
+
 /* bounce_state - report recipients in state want through the bounce
- * service; those accepted are marked done. Returns how many failed. */
+ * service; those accepted are marked done, and so are failed recipients
+ * whose NOTIFY declines a failure report. Returns how many failed. */
 static int bounce_state(QMGR_MESSAGE *m, int want, int flags)
 {
+    VSTR  **why;
     QMGR_BOUNCE_RCPT *b;
     int    *idx;
     int     n = 0;
     int     failed = 0;
+    int     skipfail = 0;
 
     b = mycalloc((size_t) m->env->nrcpt, sizeof(*b));
     idx = mycalloc((size_t) m->env->nrcpt, sizeof(*idx));
+    why = mycalloc((size_t) m->env->nrcpt, sizeof(*why));
     for (int k = 0; k < m->env->nrcpt; k++) {
 	int     i = m->order[k];
 
 	if (m->rs[i].state != want)
 	    continue;
+	if (!notify_wants(m->env->rcpt[i].dsn_notify, flags)) {
+	    /* NOTIFY=NEVER or without FAILURE: finished without a report. */
+	    if ((flags & QMGR_BOUNCE_FLAG_DELAY) == 0) {
+		if (mark_done(m, i) < 0) {
+		    m->rs[i].state = QR_DEFER;
+		    skipfail++;
+		} else
+		    m->rs[i].state = QR_DONE;
+	    }
+	    continue;
+	}
 	b[n].address = m->env->rcpt[i].address;
 	b[n].orig_rcpt = m->env->rcpt[i].orig_rcpt;
 	b[n].offset = m->env->rcpt[i].offset;
@@ -216,6 +261,15 @@ static int bounce_state(QMGR_MESSAGE *m, int want, int flags)
 	b[n].reason = m->rs[i].reason ? m->rs[i].reason : "";
 	b[n].diag = m->rs[i].diag ? m->rs[i].diag : "";
 	b[n].mta = m->rs[i].mta ? m->rs[i].mta : "";
+	if (flags & QMGR_BOUNCE_FLAG_SUCCESS) {
+	    /* Postfix's text: "delivery via TRANSPORT: reason". */
+	    why[n] = vstr_alloc(64);
+	    vstr_sprintf(why[n], "delivery via %s: %s",
+			 m->rs[i].relay && *m->rs[i].relay ? m->rs[i].relay : "none",
+			 b[n].reason);
+	    b[n].reason = vstr_str(why[n]);
+	    b[n].action = m->rs[i].action[0] ? m->rs[i].action : "delivered";
+	}
 	idx[n++] = i;
     }
     if (n > 0) {
@@ -250,6 +304,11 @@ static int bounce_state(QMGR_MESSAGE *m, int want, int flags)
 	    failed = n;
 	}
     }
+    failed += skipfail;
+    for (int k = 0; k < n; k++)
+	if (why[k])
+	    vstr_free(why[k]);
+    myfree(why);
     myfree(b);
     myfree(idx);
     return failed;
@@ -262,6 +321,7 @@ static void message_finish(QMGR_MESSAGE *m)
     VSTR   *q;
 
     (void) bounce_state(m, QR_BOUNCE, 0);
+    (void) bounce_state(m, QR_SENT_NOTIFY, QMGR_BOUNCE_FLAG_SUCCESS);
 
     for (int i = 0; i < m->env->nrcpt; i++)
 	if (m->rs[i].state != QR_DONE)
