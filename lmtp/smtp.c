@@ -90,6 +90,7 @@ typedef struct SESSION {
     int     esmtp;
     int     pipelining;
     int     eightbit;
+    int     dsn;			/* server offers DSN (RFC 3461) */
     long    size_limit;			/* -1: no SIZE; 0: no limit */
     int     *accepted;			/* per recipient: RCPT accepted */
     int     ndone;			/* recipients with a final status */
@@ -107,7 +108,7 @@ typedef struct SESSION {
 typedef struct CACHED {
     char   *key;			/* "service|nexthop|addr:port" */
     STREAM *stream;
-    int     esmtp, pipelining, eightbit;
+    int     esmtp, pipelining, eightbit, dsn;
     long    size_limit;
     double  created;
     double  idle_since;
@@ -121,6 +122,53 @@ static CACHED cache[CACHE_MAX];
 static volatile sig_atomic_t cache_fd[CACHE_MAX];	/* for the SIGTERM handler */
 
 /* ---- recipient outcomes ---- */
+
+/* xtext_append - RFC 3461 xtext of text: '+', '=' and bytes outside
+ * 33..126 as "+HH". */
+static void xtext_append(VSTR *out, const char *text)
+{
+    for (const unsigned char *cp = (const unsigned char *) text; *cp; cp++) {
+	if (*cp < 33 || *cp > 126 || *cp == '+' || *cp == '=')
+	    vstr_sprintf_append(out, "+%02X", *cp);
+	else
+	    vstr_addch(out, *cp);
+    }
+}
+
+/* rcpt_params - " NOTIFY=... ORCPT=..." for a server that offers DSN, else "". */
+static const char *rcpt_params(SESSION *s, VSTR *buf, const DELIVER_RCPT *r)
+{
+    static const struct {
+	int     bit;
+	const char *name;
+    } words[] = {
+	{DSN_NOTIFY_SUCCESS, "SUCCESS"}, {DSN_NOTIFY_FAILURE, "FAILURE"},
+	{DSN_NOTIFY_DELAY, "DELAY"},
+    };
+    const char *sep = " NOTIFY=";
+
+    vstr_reset(buf);
+    if (!s->dsn)
+	return "";
+    if (r->dsn_notify & DSN_NOTIFY_NEVER) {
+	vstr_adds(buf, " NOTIFY=NEVER");
+    } else {
+	for (size_t k = 0; k < ARRAY_LEN(words); k++) {
+	    if (r->dsn_notify & words[k].bit) {
+		vstr_adds(buf, sep);
+		vstr_adds(buf, words[k].name);
+		sep = ",";
+	    }
+	}
+    }
+    /* Only an ORCPT the client gave is stored typed ("rfc822;addr"); a
+     * bare original recipient is just the address before aliasing. */
+    if (r->orig_rcpt && strncasecmp(r->orig_rcpt, "rfc822;", 7) == 0) {
+	vstr_adds(buf, " ORCPT=rfc822;");
+	xtext_append(buf, r->orig_rcpt + 7);
+    }
+    return vstr_str(buf);
+}
 
 /* rcpt_final - set and log one recipient's status (once). */
 static void rcpt_final(SESSION *s, int i, int status, const char *dsn, const char *diag,
@@ -145,6 +193,16 @@ static void rcpt_final(SESSION *s, int i, int status, const char *dsn, const cha
     if (vstr_len(s->relay) > 0 && strcmp(vstr_str(s->relay), "none") != 0)
 	vstr_sprintf(mta, "dns; %s", vstr_str(s->host));
     deliver_rcpt_status(r, status, dsn, diag ? diag : "", vstr_str(mta), "%s", vstr_str(text));
+    if (status == DLV_STAT_SENT && (r->dsn_notify & DSN_NOTIFY_SUCCESS)) {
+	if (s->dsn) {
+	    /* The NOTIFY went on with the mail: the next MTA reports success. */
+	    r->dsn_notify &= ~DSN_NOTIFY_SUCCESS;
+	} else {
+	    /* As Postfix: the server cannot report, so we say "relayed". */
+	    snprintf(r->action, sizeof(r->action), "relayed");
+	    snprintf(r->relay, sizeof(r->relay), "%s", vstr_str(s->relay));
+	}
+    }
     if (s->use_count > 1 && s->stream) {
 	/* Postfix 3.7: "relay=..., conn_use=N, delay=..." on a reused session. */
 	VSTR   *relay = vstr_alloc(64);
@@ -504,6 +562,8 @@ static int do_helo(SESSION *s, RESP *resp)
 		s->pipelining = 1;
 	    else if (strcasecmp(cp, "8BITMIME") == 0)
 		s->eightbit = 1;
+	    else if (strcasecmp(cp, "DSN") == 0)
+		s->dsn = 1;
 	    else if (strcasecmp(cp, "SIZE") == 0) {
 		s->size_limit = 0;
 		if (next && isdigit((unsigned char) *next))
@@ -604,11 +664,20 @@ static void do_transaction(SESSION *s, int qfd, RESP *resp)
 	vstr_sprintf_append(params, " SIZE=%ld", req->message_size);
     if (s->eightbit && req->encoding && strcasecmp(req->encoding, "8bit") == 0)
 	vstr_adds(params, " BODY=8BITMIME");
+    if (s->dsn) {
+	if (req->dsn_ret == DSN_RET_FULL || req->dsn_ret == DSN_RET_HDRS)
+	    vstr_adds(params, req->dsn_ret == DSN_RET_FULL ? " RET=FULL" : " RET=HDRS");
+	if (req->dsn_envid && *req->dsn_envid) {
+	    vstr_adds(params, " ENVID=");
+	    xtext_append(params, req->dsn_envid);
+	}
+    }
     send_cmd(s, "MAIL FROM:<%s>%s", *req->sender ? addr_quote(q, req->sender) : "", vstr_str(params));
     if (s->pipelining) {
 	for (i = 0; i < req->nrcpt; i++)
 	    if (!s->done[i])
-		send_cmd(s, "RCPT TO:<%s>", addr_quote(q, req->rcpt[i].address));
+		send_cmd(s, "RCPT TO:<%s>%s", addr_quote(q, req->rcpt[i].address),
+			 rcpt_params(s, params, req->rcpt + i));
 	send_cmd(s, "DATA");
     }
     if (flush(s, *proto.mail_tmout) < 0 || read_resp(s, *proto.mail_tmout, resp) < 0) {
@@ -633,7 +702,8 @@ static void do_transaction(SESSION *s, int qfd, RESP *resp)
 	if (s->done[i] && mail_ok)
 	    continue;
 	if (!s->pipelining) {
-	    send_cmd(s, "RCPT TO:<%s>", addr_quote(q, req->rcpt[i].address));
+	    send_cmd(s, "RCPT TO:<%s>%s", addr_quote(q, req->rcpt[i].address),
+			 rcpt_params(s, params, req->rcpt + i));
 	    if (flush(s, *proto.rcpt_tmout) < 0) {
 		lost(s, "sending RCPT TO");
 		goto done;
@@ -876,6 +946,7 @@ static void cache_store(SESSION *s, const char *service)
     cache[slot].esmtp = s->esmtp;
     cache[slot].pipelining = s->pipelining;
     cache[slot].eightbit = s->eightbit;
+    cache[slot].dsn = s->dsn;
     cache[slot].size_limit = s->size_limit;
     cache[slot].created = s->created;
     cache[slot].idle_since = now_double();
@@ -920,6 +991,7 @@ static int cache_find(SESSION *s, const char *service)
     s->esmtp = cache[found].esmtp;
     s->pipelining = cache[found].pipelining;
     s->eightbit = cache[found].eightbit;
+    s->dsn = cache[found].dsn;
     s->size_limit = cache[found].size_limit;
     s->created = cache[found].created;
     s->use_count = cache[found].use_count + 1;
@@ -1003,7 +1075,7 @@ static void session_reset(SESSION *s)
     if (s->stream)
 	(void) stream_close(s->stream);
     s->stream = 0;
-    s->esmtp = s->pipelining = s->eightbit = 0;
+    s->esmtp = s->pipelining = s->eightbit = s->dsn = 0;
     s->size_limit = -1;
     s->use_count = 0;
     s->reused = s->retry = s->broken = s->clean = 0;
