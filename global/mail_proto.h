@@ -52,6 +52,7 @@
 #define MAIL_ATTR_DSN_NOTIFY	"dsn_notify"
 #define MAIL_ATTR_DSN_ENVID	"dsn_envid"
 #define MAIL_ATTR_DSN_RET	"dsn_ret"
+#define MAIL_ATTR_SMTPUTF8	"smtputf8"	/* "1": MAIL FROM had SMTPUTF8 (RFC 6531) */
 #define MAIL_ATTR_DIAG		"diag_text"	/* "smtp; 550 5.1.1 ..." */
 #define MAIL_ATTR_MTA		"mta_name"	/* remote MTA, "dns; host" */
 #define MAIL_ATTR_ARRIVAL	"arrival_time"	/* "sec.usec" */

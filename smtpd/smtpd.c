@@ -22,6 +22,7 @@
 #include "global/mail_proto.h"
 #include "global/mail_addr.h"
 #include "global/record.h"
+#include "global/qfile.h"
 #include "global/cleanup_client.h"
 #include "global/mail_date.h"
 #include "smtpd/smtpd.h"
@@ -125,6 +126,15 @@ static void mail_reset(SMTPD_STATE *state)
     state->rcpt_count = 0;
     state->rcpt_overshoot = 0;
     state->act_size = 0;
+    state->smtputf8 = 0;
+    state->dsn_ret = 0;
+    if (state->dsn_envid) {
+	myfree(state->dsn_envid);
+	state->dsn_envid = 0;
+    }
+    state->bdat_state = BDAT_NONE;
+    if (state->bdat_line)
+	vstr_reset(state->bdat_line);
 }
 
 /* cleanup_put - write one record to cleanup; remembers a failure. */
@@ -167,6 +177,12 @@ static int open_cleanup(SMTPD_STATE *state)
     if (state->helo_name)
 	cleanup_printf(state, REC_TYPE_ATTR, "%s=%s", MAIL_ATTR_HELO, state->helo_name);
     cleanup_printf(state, REC_TYPE_ATTR, "%s=%s", MAIL_ATTR_PROTO_NAME, state->protocol);
+    if (state->smtputf8)
+	cleanup_printf(state, REC_TYPE_ATTR, "%s=1", MAIL_ATTR_SMTPUTF8);
+    if (state->dsn_ret)
+	cleanup_printf(state, REC_TYPE_ATTR, "%s=%d", MAIL_ATTR_DSN_RET, state->dsn_ret);
+    if (state->dsn_envid)
+	cleanup_printf(state, REC_TYPE_ATTR, "%s=%s", MAIL_ATTR_DSN_ENVID, state->dsn_envid);
     cleanup_put(state, REC_TYPE_FROM, state->sender, strlen(state->sender));
     return (0);
 }
@@ -350,6 +366,43 @@ static int orcpt_ok(const char *s)
     return (xtext_ok(semi + 1));
 }
 
+/* xtext_decode - the value of a valid xtext string (RFC 3461), newly allocated. */
+static char *xtext_decode(const char *s)
+{
+    VSTR   *v = vstr_alloc(strlen(s) + 1);
+
+    for (; *s; s++) {
+	if (*s == '+' && isxdigit((unsigned char) s[1]) && isxdigit((unsigned char) s[2])) {
+	    vstr_addch(v, (char) (HEXVAL(s[1]) * 16 + HEXVAL(s[2])));
+	    s += 2;
+	} else
+	    vstr_addch(v, *s);
+    }
+    return (vstr_export(v));
+}
+
+/* notify_bits - DSN_NOTIFY_* bits of a valid NOTIFY= value. */
+static int notify_bits(const char *s)
+{
+    char   *copy = mystrdup(s);
+    char   *cp = copy;
+    char   *word;
+    int     bits = 0;
+
+    while ((word = mystrtok(&cp, ",")) != 0) {
+	if (strcasecmp(word, "NEVER") == 0)
+	    bits |= DSN_NOTIFY_NEVER;
+	else if (strcasecmp(word, "SUCCESS") == 0)
+	    bits |= DSN_NOTIFY_SUCCESS;
+	else if (strcasecmp(word, "FAILURE") == 0)
+	    bits |= DSN_NOTIFY_FAILURE;
+	else if (strcasecmp(word, "DELAY") == 0)
+	    bits |= DSN_NOTIFY_DELAY;
+    }
+    myfree(copy);
+    return (bits);
+}
+
 /* -------------------------------------------------------------- commands */
 
 static void junk_command(SMTPD_STATE *state);
@@ -409,8 +462,13 @@ static int ehlo_cmd(SMTPD_STATE *state, char *arg)
 	(void) stream_printf(state->client, "250-SIZE\r\n");
     if (!var_disable_vrfy_cmd)
 	(void) stream_printf(state->client, "250-VRFY\r\n");
+    (void) stream_printf(state->client, "250-ETRN\r\n");
     (void) stream_printf(state->client, "250-ENHANCEDSTATUSCODES\r\n");
-    (void) stream_printf(state->client, "250 8BITMIME\r\n");
+    (void) stream_printf(state->client, "250-8BITMIME\r\n");
+    (void) stream_printf(state->client, "250-DSN\r\n");
+    if (var_smtputf8_enable)
+	(void) stream_printf(state->client, "250-SMTPUTF8\r\n");
+    (void) stream_printf(state->client, "250 CHUNKING\r\n");
     state->pipelining_offered = 1;
     return (CMD_OK);
 }
@@ -423,7 +481,15 @@ static int mail_cmd(SMTPD_STATE *state, char *arg)
     long    size = 0;
     int     seen_ret = 0;
     int     seen_envid = 0;
+    int     smtputf8 = 0;
+    int     dsn_ret = 0;
+    const char *envid = 0;
 
+    if (state->bdat_state != BDAT_NONE) {
+	state->error_count++;
+	smtpd_reply(state, "503 5.5.1 Error: MAIL after BDAT");
+	return (CMD_ERR);
+    }
     if (var_smtpd_helo_required && state->helo_name == 0) {
 	state->error_count++;
 	smtpd_reply(state, "503 5.5.1 Error: send HELO/EHLO first");
@@ -469,6 +535,7 @@ static int mail_cmd(SMTPD_STATE *state, char *arg)
 		smtpd_reply(state, "501 5.5.4 Bad RET parameter syntax");
 		return (CMD_ERR);
 	    }
+	    dsn_ret = strcasecmp(p + 4, "FULL") == 0 ? SMTPD_DSN_RET_FULL : SMTPD_DSN_RET_HDRS;
 	} else if (strncasecmp(p, "ENVID=", 6) == 0) {
 	    if (seen_envid++ || !xtext_ok(p + 6)) {
 		vstr_free(addr);
@@ -476,6 +543,9 @@ static int mail_cmd(SMTPD_STATE *state, char *arg)
 		smtpd_reply(state, "501 5.5.4 Bad ENVID parameter syntax");
 		return (CMD_ERR);
 	    }
+	    envid = p + 6;
+	} else if (strcasecmp(p, "SMTPUTF8") == 0 && var_smtputf8_enable) {
+	    smtputf8 = 1;
 	} else if (strcasecmp(p, "SMTPUTF8") == 0
 		   || strncasecmp(p, "AUTH=", 5) == 0) {
 	     /* accepted and ignored, as Postfix does without the feature */ ;
@@ -509,6 +579,11 @@ static int mail_cmd(SMTPD_STATE *state, char *arg)
 	state->sender = 0;
 	return (CMD_ERR);
     }
+    state->smtputf8 = smtputf8;
+    state->dsn_ret = dsn_ret;
+    if (state->dsn_envid)
+	myfree(state->dsn_envid);
+    state->dsn_envid = envid ? xtext_decode(envid) : 0;
     smtpd_reply(state, "250 2.1.0 Ok");
     return (CMD_OK);
 }
@@ -521,7 +596,17 @@ static int rcpt_cmd(SMTPD_STATE *state, char *arg)
     const char *err;
     int     seen_notify = 0;
     int     seen_orcpt = 0;
+    int     notify = 0;
+    static VSTR *orcpt;			/* "type;decoded ORCPT" or empty */
 
+    if (orcpt == 0)
+	orcpt = vstr_alloc(100);
+    vstr_reset(orcpt);
+    if (state->bdat_state != BDAT_NONE) {
+	state->error_count++;
+	smtpd_reply(state, "503 5.5.1 Error: RCPT after BDAT");
+	return (CMD_ERR);
+    }
     if (state->sender == 0) {
 	state->error_count++;
 	smtpd_reply(state, "503 5.5.1 Error: need MAIL command");
@@ -548,9 +633,19 @@ static int rcpt_cmd(SMTPD_STATE *state, char *arg)
 	if (strncasecmp(p, "NOTIFY=", 7) == 0) {
 	    if (seen_notify++ || !notify_ok(p + 7))
 		bad = "501 5.5.4 Error: Bad NOTIFY parameter syntax";
+	    else
+		notify = notify_bits(p + 7);
 	} else if (strncasecmp(p, "ORCPT=", 6) == 0) {
 	    if (seen_orcpt++ || !orcpt_ok(p + 6))
 		bad = "501 5.5.4 Error: Bad ORCPT parameter syntax";
+	    else {
+		char   *val = xtext_decode(strchr(p + 6, ';') + 1);
+
+		vstr_reset(orcpt);
+		vstr_addn(orcpt, p + 6, (size_t) (strchr(p + 6, ';') + 1 - (p + 6)));
+		vstr_adds(orcpt, val);
+		myfree(val);
+	    }
 	} else {
 	    vstr_free(addr);
 	    state->error_count++;
@@ -585,7 +680,13 @@ static int rcpt_cmd(SMTPD_STATE *state, char *arg)
 	smtpd_reply(state, "451 4.3.0 Error: queue file write error");
 	return (CMD_ERR);
     }
-    cleanup_put(state, REC_TYPE_ORCP, vstr_str(addr), vstr_len(addr));
+    /* DSN: ORCPT= as the original recipient, NOTIFY= as the n record. */
+    if (vstr_len(orcpt) > 0)
+	cleanup_put(state, REC_TYPE_ORCP, vstr_str(orcpt), vstr_len(orcpt));
+    else
+	cleanup_put(state, REC_TYPE_ORCP, vstr_str(addr), vstr_len(addr));
+    if (notify)
+	cleanup_printf(state, REC_TYPE_NOTIFY, "%d", notify);
     cleanup_put(state, REC_TYPE_RCPT, vstr_str(addr), vstr_len(addr));
     if (state->rcpt_count++ == 0)
 	state->first_rcpt = mystrdup(vstr_str(addr));
@@ -626,22 +727,91 @@ static void bare_reject(SMTPD_STATE *state, int which, const char *where)
     smtpd_reject_log(state, where, text, state->first_rcpt);
 }
 
+/* put_received - start the message content with our Received: header. */
+static void put_received(SMTPD_STATE *state)
+{
+    VSTR   *date;
+    VSTR   *q;
+
+    q = vstr_alloc(100);
+    cleanup_put(state, REC_TYPE_MESG, "", 0);
+    cleanup_printf(state, REC_TYPE_NORM, "Received: from %s (%s [%s])",
+		   state->helo_name ? state->helo_name : state->name,
+		   state->name, state->rfc_addr);
+    date = vstr_alloc(64);
+    mail_date(date, time((time_t *) 0));
+    if (state->rcpt_count == 1) {
+	cleanup_printf(state, REC_TYPE_NORM, "\tby %s (%s) with %s id %s",
+		       var_myhostname, var_mail_name, state->protocol, state->queue_id);
+	cleanup_printf(state, REC_TYPE_NORM, "\tfor <%s>; %s",
+		       addr_quote(q, state->first_rcpt), vstr_str(date));
+    } else {
+	cleanup_printf(state, REC_TYPE_NORM, "\tby %s (%s) with %s id %s;",
+		       var_myhostname, var_mail_name, state->protocol, state->queue_id);
+	cleanup_printf(state, REC_TYPE_NORM, "\t%s", vstr_str(date));
+    }
+    vstr_free(date);
+    vstr_free(q);
+}
+
+/* finish_message - end the content, let cleanup commit it, and reply;
+ * bytes_text goes before "queued as" (BDAT says "N bytes "). */
+static int finish_message(SMTPD_STATE *state, const char *bytes_text)
+{
+    VSTR   *reason;
+    int     status;
+
+    cleanup_put(state, REC_TYPE_XTRA, "", 0);
+    if (cleanup_err) {
+	mail_reset(state);
+	state->error_count++;
+	smtpd_reply(state, "451 4.3.0 Error: queue file write error");
+	return (CMD_ERR);
+    }
+    reason = vstr_alloc(100);
+    status = cleanup_finish(state->cleanup, reason);
+    state->cleanup = 0;
+    if (status == CLEANUP_STAT_OK) {
+	smtpd_reply(state, "250 2.0.0 Ok: %squeued as %s", bytes_text, state->queue_id);
+	state->error_count = 0;
+	state->junk_cmds = 0;
+	vstr_free(reason);
+	mail_reset(state);
+	return (CMD_OK);
+    }
+    state->error_count++;
+    if ((status & (CLEANUP_STAT_CONT | CLEANUP_STAT_PROXY | CLEANUP_STAT_DEFER))
+	&& vstr_len(reason) > 3 && isdigit((unsigned char) vstr_str(reason)[0]))
+	smtpd_reply(state, "%s", vstr_str(reason));
+    else if ((status & CLEANUP_STAT_CONT) && vstr_len(reason) > 0)
+	smtpd_reply(state, "550 5.7.1 %s", vstr_str(reason));
+    else if ((status & CLEANUP_STAT_DEFER) && vstr_len(reason) > 0)
+	smtpd_reply(state, "451 4.7.1 %s", vstr_str(reason));
+    else
+	smtpd_reply(state, "%s", cleanup_strerror(status));
+    vstr_free(reason);
+    mail_reset(state);
+    return (CMD_ERR);
+}
+
 static int data_cmd(SMTPD_STATE *state, char *arg)
 {
     const char *err;
-    VSTR   *date;
-    VSTR   *q;
     int     at_start = 1;
     int     too_big = 0;
     int     status;
     int     bare = 0;
     int     prev_crlf = 1;		/* "DATA" ended in <CR><LF> */
     int     held_cr = 0;
-    VSTR   *reason;
     char   *text;
     size_t  len;
     size_t  raw_len;
 
+    if (state->bdat_state != BDAT_NONE) {
+	state->error_count++;
+	smtpd_reply(state, "503 5.5.1 Error: DATA after BDAT");
+	return (CMD_ERR);
+    }
     while (*arg && isspace((unsigned char) *arg))
 	arg++;
     if (*arg) {
@@ -669,26 +839,7 @@ static int data_cmd(SMTPD_STATE *state, char *arg)
     if (stream_flush(state->client) < 0)
 	return (CMD_CLOSE_ERR);
 
-    /* Our Received: header, then the message. */
-    q = vstr_alloc(100);
-    cleanup_put(state, REC_TYPE_MESG, "", 0);
-    cleanup_printf(state, REC_TYPE_NORM, "Received: from %s (%s [%s])",
-		   state->helo_name ? state->helo_name : state->name,
-		   state->name, state->rfc_addr);
-    date = vstr_alloc(64);
-    mail_date(date, time((time_t *) 0));
-    if (state->rcpt_count == 1) {
-	cleanup_printf(state, REC_TYPE_NORM, "\tby %s (%s) with %s id %s",
-		       var_myhostname, var_mail_name, state->protocol, state->queue_id);
-	cleanup_printf(state, REC_TYPE_NORM, "\tfor <%s>; %s",
-		       addr_quote(q, state->first_rcpt), vstr_str(date));
-    } else {
-	cleanup_printf(state, REC_TYPE_NORM, "\tby %s (%s) with %s id %s;",
-		       var_myhostname, var_mail_name, state->protocol, state->queue_id);
-	cleanup_printf(state, REC_TYPE_NORM, "\t%s", vstr_str(date));
-    }
-    vstr_free(date);
-    vstr_free(q);
+    put_received(state);
 
     for (;;) {
 	status = stream_get_line(state->client, line_buf, (size_t) var_line_limit);
@@ -767,37 +918,181 @@ static int data_cmd(SMTPD_STATE *state, char *arg)
 	mail_reset(state);
 	return (CMD_ERR);
     }
-    cleanup_put(state, REC_TYPE_XTRA, "", 0);
-    if (cleanup_err) {
-	mail_reset(state);
+    return (finish_message(state, ""));
+}
+
+/* bdat_skip - read and discard count bytes of chunk; -1 on EOF/timeout. */
+static int bdat_skip(SMTPD_STATE *state, long count)
+{
+    char    buf[4096];
+    ssize_t want;
+
+    while (count > 0) {
+	want = count > (long) sizeof(buf) ? (ssize_t) sizeof(buf) : (ssize_t) count;
+	if (stream_read(state->client, buf, (size_t) want) != want)
+	    return (-1);
+	count -= (long) want;
+    }
+    return (0);
+}
+
+/* bdat_lost - report a timeout or lost connection in a chunk. */
+static int bdat_lost(SMTPD_STATE *state)
+{
+    if (stream_timedout(state->client)) {
+	stream_clearerr(state->client);
+	smtpd_reply(state, "421 4.4.2 %s Error: timeout exceeded", var_myhostname);
+	(void) stream_flush(state->client);
+	msg_info("timeout after BDAT (%ld bytes) from %s", state->act_size, state->namaddr);
+    } else {
+	msg_info("lost connection after BDAT (%ld bytes) from %s",
+		 state->act_size, state->namaddr);
+    }
+    mail_reset(state);
+    return (CMD_CLOSE_ERR);
+}
+
+/* bdat_line_out - one content line (without its line ending) to cleanup;
+ * counts it as Postfix does: its length plus 2. */
+static void bdat_line_out(SMTPD_STATE *state, int type, const char *text, size_t len)
+{
+    state->act_size += (long) len + (type == REC_TYPE_NORM ? 2 : 0);
+    cleanup_put(state, type, text, len);
+}
+
+/* bdat_cmd - RFC 3030 BDAT count [LAST]: exactly count bytes of content,
+ * no dot-stuffing; CRLF ends a line; bare LF/CR as smtpd_forbid_bare_newline says. */
+static int bdat_cmd(SMTPD_STATE *state, char *arg)
+{
+    char   *argv[3];
+    int     argc = 0;
+    char   *cp = arg;
+    char   *tok;
+    long    count = 0;
+    int     last;
+    int     bare = 0;
+    char    buf[4096];
+    ssize_t want;
+    ssize_t i;
+    long    left;
+    VSTR   *line;
+
+    char   *orig = mystrdup(trimblanks(arg));
+    int     bad;
+
+    while (argc < 3 && (tok = strtok_r(cp, " \t", &cp)) != 0)
+	argv[argc++] = tok;
+    bad = (argc < 1 || argc > 2 || argv[0][0] == 0
+	   || strspn(argv[0], "0123456789") != strlen(argv[0]) || strlen(argv[0]) > 15
+	   || (argc == 2 && strcasecmp(argv[1], "LAST") != 0));
+    if (bad) {
+	msg_warn("%s: malformed BDAT command syntax from %s: BDAT%s%.100s",
+		 state->queue_id ? state->queue_id : "NOQUEUE", state->namaddr,
+		 *orig ? " " : "", printable(orig, '?'));
+	myfree(orig);
 	state->error_count++;
-	smtpd_reply(state, "451 4.3.0 Error: queue file write error");
+	smtpd_reply(state, "521 5.5.4 Syntax: BDAT count [LAST]");
+	return (CMD_CLOSE_ERR);
+    }
+    myfree(orig);
+    count = atol(argv[0]);
+    last = (argc == 2);
+    if (state->bdat_state == BDAT_ERROR) {
+	if (bdat_skip(state, count) < 0)
+	    return (bdat_lost(state));
+	state->error_count++;
+	smtpd_reply(state, "551 5.0.0 Discarded %ld bytes after earlier error", count);
+	if (last)
+	    mail_reset(state);
 	return (CMD_ERR);
     }
-    reason = vstr_alloc(100);
-    status = cleanup_finish(state->cleanup, reason);
-    state->cleanup = 0;
-    if (status == CLEANUP_STAT_OK) {
-	smtpd_reply(state, "250 2.0.0 Ok: queued as %s", state->queue_id);
-	state->error_count = 0;
-	state->junk_cmds = 0;
-	vstr_free(reason);
+    if (state->sender == 0 || state->rcpt_count == 0) {
+	if (bdat_skip(state, count) < 0)
+	    return (bdat_lost(state));
+	state->error_count++;
+	if (state->sender == 0)
+	    smtpd_reply(state, "503 5.5.1 Error: need RCPT command");
+	else
+	    smtpd_reply(state, "554 5.5.1 Error: no valid recipients");
 	mail_reset(state);
+	if (!last)
+	    state->bdat_state = BDAT_ERROR;
+	return (CMD_ERR);
+    }
+    if (var_message_limit > 0 && count > var_message_limit - state->act_size) {
+	if (bdat_skip(state, count) < 0)
+	    return (bdat_lost(state));
+	msg_warn("%s: BDAT request from %s exceeds message size limit",
+		 state->queue_id, state->namaddr);
+	state->error_count++;
+	smtpd_reply(state, "552 5.3.4 Chunk exceeds message size limit");
+	mail_reset(state);
+	if (!last)
+	    state->bdat_state = BDAT_ERROR;
+	return (CMD_ERR);
+    }
+    if (state->bdat_state == BDAT_NONE) {
+	put_received(state);
+	state->bdat_state = BDAT_ACTIVE;
+	if (state->bdat_line == 0)
+	    state->bdat_line = vstr_alloc(256);
+	vstr_reset(state->bdat_line);
+    }
+    line = state->bdat_line;
+    for (left = count; left > 0; left -= (long) want) {
+	want = left > (long) sizeof(buf) ? (ssize_t) sizeof(buf) : (ssize_t) left;
+	if (stream_read(state->client, buf, (size_t) want) != want)
+	    return (bdat_lost(state));
+	for (i = 0; i < want; i++) {
+	    char   *t;
+	    size_t  n;
+
+	    if (buf[i] != '\n') {
+		vstr_addch(line, buf[i]);
+		n = vstr_len(line);
+		t = vstr_str(line);
+		/* A CR not followed by LF is bare (we look at it once the next byte is in). */
+		if (n >= 2 && t[n - 2] == '\r' && state->bare_mode == BARE_REJECT && bare == 0)
+		    bare = '\r';
+		if (n >= (size_t) var_line_limit && t[n - 1] != '\r') {
+		    bdat_line_out(state, REC_TYPE_CONT, t, n);
+		    vstr_reset(line);
+		}
+		continue;
+	    }
+	    n = vstr_len(line);
+	    t = vstr_str(line);
+	    if (n > 0 && t[n - 1] == '\r')
+		n--;
+	    else if (state->bare_mode == BARE_REJECT && bare == 0)
+		bare = '\n';
+	    bdat_line_out(state, REC_TYPE_NORM, t, n);
+	    vstr_reset(line);
+	}
+    }
+    if (last && vstr_len(line) > 0) {
+	if (vstr_str(line)[vstr_len(line) - 1] == '\r' && state->bare_mode == BARE_REJECT
+	    && bare == 0)
+	    bare = '\r';
+	bdat_line_out(state, REC_TYPE_NORM, vstr_str(line), vstr_len(line));
+	vstr_reset(line);
+    }
+    if (bare) {
+	/* Nothing of it is queued, as with DATA. */
+	state->error_count++;
+	bare_reject(state, bare, last ? "END-OF-MESSAGE" : "BDAT content");
+	mail_reset(state);
+	if (!last)
+	    state->bdat_state = BDAT_ERROR;
+	return (CMD_ERR);
+    }
+    if (!last) {
+	smtpd_reply(state, "250 2.0.0 Ok: %ld bytes", count);
 	return (CMD_OK);
     }
-    state->error_count++;
-    if ((status & (CLEANUP_STAT_CONT | CLEANUP_STAT_PROXY | CLEANUP_STAT_DEFER))
-	&& vstr_len(reason) > 3 && isdigit((unsigned char) vstr_str(reason)[0]))
-	smtpd_reply(state, "%s", vstr_str(reason));
-    else if ((status & CLEANUP_STAT_CONT) && vstr_len(reason) > 0)
-	smtpd_reply(state, "550 5.7.1 %s", vstr_str(reason));
-    else if ((status & CLEANUP_STAT_DEFER) && vstr_len(reason) > 0)
-	smtpd_reply(state, "451 4.7.1 %s", vstr_str(reason));
-    else
-	smtpd_reply(state, "%s", cleanup_strerror(status));
-    vstr_free(reason);
-    mail_reset(state);
-    return (CMD_ERR);
+    state->where = "END-OF-MESSAGE";
+    snprintf(buf, sizeof(buf), "%ld bytes ", state->act_size);
+    return (finish_message(state, buf));
 }
 
 /* junk_command - Postfix's smtpd_junk_command_limit: NOOP, VRFY, ETRN
@@ -967,6 +1262,7 @@ static const SMTPD_CMD smtpd_cmds[] = {
     {"MAIL", C_MAIL, 0, mail_cmd},
     {"RCPT", C_RCPT, 0, rcpt_cmd},
     {"DATA", C_DATA, CF_LAST, data_cmd},
+    {"BDAT", C_BDAT, 0, bdat_cmd},
     {"RSET", C_RSET, 0, rset_cmd},
     {"NOOP", C_NOOP, CF_LAST, noop_cmd},
     {"VRFY", C_VRFY, CF_LAST, vrfy_cmd},
@@ -1114,6 +1410,42 @@ static int skip_rest(SMTPD_STATE *state, VSTR *scratch)
     return (st);
 }
 
+/* utf8_valid - non-zero if len bytes at s are well-formed UTF-8 (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF). */
+static int utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    const unsigned char *end = p + len;
+    unsigned int cp;
+    unsigned int min;
+    int     more;
+
+    while (p < end) {
+	if (*p < 0x80) {
+	    p++;
+	    continue;
+	}
+	if (*p >= 0xc2 && *p <= 0xdf) {
+	    cp = *p & 0x1f, more = 1, min = 0x80;
+	} else if (*p >= 0xe0 && *p <= 0xef) {
+	    cp = *p & 0x0f, more = 2, min = 0x800;
+	} else if (*p >= 0xf0 && *p <= 0xf4) {
+	    cp = *p & 0x07, more = 3, min = 0x10000;
+	} else
+	    return (0);
+	if (end - p <= more)
+	    return (0);
+	for (p++; more > 0; more--, p++) {
+	    if ((*p & 0xc0) != 0x80)
+		return (0);
+	    cp = (cp << 6) | (*p & 0x3f);
+	}
+	if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+	    return (0);
+    }
+    return (1);
+}
+
 static void smtpd_session(SMTPD_STATE *state)
 {
     const SMTPD_CMD *cmd;
@@ -1184,6 +1516,12 @@ static void smtpd_session(SMTPD_STATE *state)
 	if (memchr(text, 0, len) != 0) {
 	    /* NUL in a command: treat the line as ending there. */
 	    len = strlen(text);
+	}
+	if (var_smtputf8_enable && !utf8_valid(text, len)) {
+	    /* Postfix checks the whole line and counts no command. */
+	    state->error_count++;
+	    smtpd_reply(state, "500 5.5.2 Error: bad UTF-8 syntax");
+	    continue;
 	}
 	arg = text;
 	while (*arg && isspace((unsigned char) *arg))
@@ -1260,6 +1598,8 @@ static void smtpd_service(STREAM *client, const char *service, char **argv)
     msg_info("connect from %s", state.namaddr);
     smtpd_session(&state);
     mail_reset(&state);
+    if (state.bdat_line)
+	vstr_free(state.bdat_line);
     log_disconnect(&state);
     if (state.access_denied)
 	myfree(state.access_denied);

@@ -25,6 +25,11 @@ typedef struct SMTPD_STATE {
     CLEANUP_CLIENT *cleanup;		/* open after the first good RCPT */
     char   *queue_id;			/* cleanup's ID, or NULL */
     long    act_size;			/* bytes of message content received */
+    int     smtputf8;			/* MAIL FROM had SMTPUTF8 */
+    int     dsn_ret;			/* SMTPD_DSN_RET_*, 0: none */
+    char   *dsn_envid;			/* decoded ENVID=, or NULL */
+    int     bdat_state;			/* BDAT_* */
+    VSTR   *bdat_line;			/* partial line carried across BDAT chunks */
     /* Session. */
     int     error_count;
     int     junk_cmds;
@@ -37,6 +42,15 @@ typedef struct SMTPD_STATE {
 #define BARE_NO		0	/* accept bare LF as a line end, also in <LF>.<LF> */
 #define BARE_NORMALIZE	1	/* accept bare LF, but only <CR><LF>.<CR><LF> ends DATA */
 #define BARE_REJECT	2	/* reject bare LF (and bare CR) */
+
+/* MAIL FROM RET= values, as stored in the dsn_ret attribute (Postfix's ret_flags). */
+#define SMTPD_DSN_RET_FULL	1
+#define SMTPD_DSN_RET_HDRS	2
+
+/* CHUNKING (RFC 3030) transaction state. */
+#define BDAT_NONE	0		/* no BDAT chunk in this transaction */
+#define BDAT_ACTIVE	1		/* chunks accepted so far */
+#define BDAT_ERROR	2		/* discard chunks until LAST or RSET */
 
 /* Access policy results. */
 #define SMTPD_CHECK_DUNNO	0	/* no decision: next restriction */

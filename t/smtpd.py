@@ -41,7 +41,9 @@ c = Client(P)
 t.is_eq(c.greeting, ['220 mail.test ESMTP postern'], 'greeting is 220 $smtpd_banner')
 c.send(b'EHLO client.test\r\n')
 t.is_eq(c.reply(), ['250-mail.test', '250-PIPELINING', '250-SIZE 10240000', '250-VRFY',
-                    '250-ENHANCEDSTATUSCODES', '250 8BITMIME'], 'EHLO reply')
+                    '250-ETRN', '250-ENHANCEDSTATUSCODES', '250-8BITMIME',
+                    '250-DSN', '250-SMTPUTF8', '250 CHUNKING'],
+        'EHLO reply')
 t.is_eq(c.cmd('NOOP'), '250 2.0.0 Ok', 'NOOP')
 t.is_eq(c.cmd('RSET'), '250 2.0.0 Ok', 'RSET')
 t.is_eq(c.cmd('HELP'), '500 5.5.2 Error: command not recognized', 'HELP is not recognized (as Postfix)')
