@@ -355,8 +355,14 @@ void    deliver_log(const DELIVER_REQUEST *req, const DELIVER_RCPT *r,
     double  pdelay, adelay, sdelay, xdelay;
 
     vstr_sprintf(buf, "%s: to=<%s>", req->queue_id, addr_quote(q, r->address));
-    if (r->orig_rcpt && *r->orig_rcpt && strcasecmp(r->orig_rcpt, r->address) != 0)
-	vstr_sprintf_append(buf, ", orig_to=<%s>", addr_quote(q, r->orig_rcpt));
+    /* An original recipient the client gave as DSN ORCPT is stored typed
+     * ("rfc822;addr"); the log shows only its address, as the original. */
+    const char *orig = r->orig_rcpt ? r->orig_rcpt : "";
+
+    if (strncasecmp(orig, "rfc822;", 7) == 0)
+	orig += 7;
+    if (*orig && strcasecmp(orig, r->address) != 0)
+	vstr_sprintf_append(buf, ", orig_to=<%s>", addr_quote(q, orig));
     vstr_sprintf_append(buf, ", relay=%s", relay && *relay ? relay : "none");
 
     /* delays=a/b/c/d: before qmgr, in qmgr, connection setup, transmission. */

@@ -259,6 +259,15 @@ try:
     t.ok(mails and all('RET=' not in m and 'ENVID=' not in m for m in mails),
          'no DSN parameters to a server that does not offer DSN')
 
+    # ORCPT equal to the recipient: no orig_to= in the log, as Postfix.
+    mark = inst.log_mark()
+    qid8 = submit('a@virt.test', [('ok8@remote.test', FAILURE, 'rfc822;ok8@remote.test')], 'eight')
+    m = inst.wait_log(r'%s: to=<ok8@remote\.test>, (\S+)' % qid8, timeout=30, since=mark)
+    t.ok(m is not None and m.group(1).startswith('relay='),
+         'ORCPT same as the recipient: no orig_to= (%s)' % (m.group(0) if m else None))
+    t.ok(re.search(r'%s: to=<ok6@remote\.test>, orig_to=<Orig6@remote\.test>, relay=' % qid6,
+                   inst.log_text()) is not None, 'ORCPT of another address: orig_to=<address>')
+
     dsn_sink = SmtpSink(ehlo_keywords=('PIPELINING', 'SIZE 10240000', '8BITMIME', 'DSN'))
     dsn_sink.start()
     try:
