@@ -4,9 +4,7 @@
 Usage: postconf/mkpostconf5.py BUILDDIR/postconf/postconf [SRCDIR] > man/man5/postconf.5
 
 Defaults and flags come from `postconf -D` (the table itself), the
-section of each parameter from global/params_*.c, Postfix 3.7's default
-(for parameters whose default differs) from t/data/postfix-3.7-defaults.txt,
-and the description from postconf/param_docs.txt. Run it after adding
+section of each parameter from global/params_*.c, and the description from postconf/param_docs.txt. Run it after adding
 parameters; t/test_config fails while a parameter has no entry."""
 
 import os
@@ -53,11 +51,6 @@ def main():
             text = f.read()
         for m in re.finditer(r'(?:P_[A-Z_]*\(|\{)\s*"([a-z0-9_]+)"', text):
             section_of.setdefault(m.group(1), sec)
-    pf = {}
-    with open(os.path.join(src, 't', 'data', 'postfix-3.7-defaults.txt')) as f:
-        for line in f:
-            n, _, v = line.rstrip('\n').partition(' =')
-            pf[n] = v.lstrip(' ')
     docs = {}
     cur = None
     with open(os.path.join(src, 'postconf', 'param_docs.txt')) as f:
@@ -176,11 +169,7 @@ postern has.
             if 'postern' in fl:
                 w('.br\npostern: this parameter is specific to postern; Postfix 3.7 does not have it.\n')
             elif 'differs' in fl:
-                if n in pf:
-                    w('.br\npostern: the default differs from Postfix 3.7, whose default is \\fB%s\\fR.\n'
-                      % (roff_inline(pf[n]) if pf[n] else 'empty'))
-                else:
-                    w('.br\npostern: the default differs from Postfix 3.7.\n')
+                w('.br\npostern: the default differs from Postfix 3.7 (see the text above).\n')
     w('''.SH "SEE ALSO"
 \\fBpostconf\\fR(1), \\fBmaster\\fR(5), \\fBpostern\\fR(1)
 ''')

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """postconf.py - integration tests of the postconf command: -d defaults
-equal Postfix 3.7's (t/data/postfix-3.7-defaults.txt) except deliberate
+equal Postfix 3.7's (run by ../shared/tools/postfix-ref) except deliberate
 differences, -n, -h, -x, -e/-X/-# editing main.cf in place (comments and
 other lines preserved, atomic, mode kept), -M/-Mf/-P master.cf listings,
 -c and MAIL_CONFIG, Postfix's warning texts, and the trailing "# comment"
@@ -66,11 +66,21 @@ t.is_eq(out, '$myhostname, localhost.$mydomain, localhost\n', '-dh mydestination
 rc, out, err = run('-d', 'maillog_file')
 t.is_eq(out, 'maillog_file =\n', 'empty value printed as "name =", like Postfix')
 
+# The reference is the real Postfix 3.7, run privately by
+# ../shared/tools/postfix-ref when this machine has it set up (no copy of
+# its output is kept in the tree); elsewhere the comparison is skipped.
 pf = {}
-with open(os.path.join(srcdir(), 't', 'data', 'postfix-3.7-defaults.txt')) as f:
-    for line in f:
-        name, _, value = line.rstrip('\n').partition(' =')
-        pf[name] = value.lstrip(' ')
+ref = os.path.join(srcdir(), '..', 'shared', 'tools', 'postfix-ref')
+if os.access(ref, os.X_OK) and os.path.exists(
+        os.path.join(os.environ.get('POSTFIX_REF_CACHE', '/var/cache/postfix-ref'), 'ok')):
+    try:
+        r = subprocess.run([ref, 'run', '-', 'postconf', '-d'], capture_output=True,
+                           text=True, timeout=60)
+        for line in r.stdout.splitlines():
+            name, _, value = line.partition(' =')
+            pf[name] = value.lstrip(' ')
+    except (OSError, subprocess.TimeoutExpired):
+        pf = {}
 rc, table, err = run('-D')
 flags = {}
 for line in table.splitlines():
@@ -98,8 +108,11 @@ for line in out.splitlines():
         mismatch.append('%s: postern %r, Postfix %r' % (name, value, pf[name]))
 for m in mismatch:
     t.diag(m)
-t.ok(compared > 100 and not mismatch,
-     '-d equals Postfix 3.7 for %d parameters (%d mismatches)' % (compared, len(mismatch)))
+if pf:
+    t.ok(compared > 100 and not mismatch,
+         '-d equals Postfix 3.7 for %d parameters (%d mismatches)' % (compared, len(mismatch)))
+else:
+    t.skip('-d equals Postfix 3.7', 'postfix-ref is not set up on this machine')
 t.is_eq(names, sorted(names), '-d output is sorted by name')
 t.ok(len(names) == len(set(names)), '-d lists each parameter once')
 rc, out, err = run('-d', 'myhostname')
