@@ -12,6 +12,7 @@ import struct
 import sys
 import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
+from ipc_codec import rec, attrs, read_attrs  # noqa: E402
 from postern_test import Instance, TAP
 
 FLAG_LOCAL, FLAG_HOLD = 1, 2
@@ -26,43 +27,6 @@ try:
     inst.start(wait_smtp=False)
 except Exception as e:
     t.bail_out('instance did not start: %s' % e)
-
-
-def rec(rtype, data=b''):
-    if isinstance(data, str):
-        data = data.encode()
-    return rtype.encode() + struct.pack('>I', len(data)) + data
-
-
-def attrs(**kw):
-    out = b''
-    for k, v in kw.items():
-        out += k.encode() + b'\0' + str(v).encode() + b'\0'
-    return out + b'\0'
-
-
-def read_attrs(f):
-    out = {}
-    while True:
-        name = b''
-        while True:
-            c = f.read(1)
-            if not c:
-                return None
-            if c == b'\0':
-                break
-            name += c
-        if name == b'':
-            return out
-        val = b''
-        while True:
-            c = f.read(1)
-            if not c:
-                return None
-            if c == b'\0':
-                break
-            val += c
-        out[name.decode()] = val.decode()
 
 
 def connect():

@@ -11,11 +11,11 @@
 import os
 import re
 import socket
-import struct
 import sys
 import time
 from email import message_from_bytes
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
+from ipc_codec import rec, read_attrs  # noqa: E402
 from postern_test import Instance, TAP, SmtpSink
 
 NEVER, SUCCESS, FAILURE, DELAY = 1, 2, 4, 8
@@ -43,36 +43,6 @@ inst = Instance('dsn', main_cf={
     'maximal_backoff_time': '2s',
 }, myhostname='mx.test')
 sender_box = os.path.join(inst.mail, 'a')
-
-
-def rec(rtype, data=b''):
-    if isinstance(data, str):
-        data = data.encode()
-    return rtype.encode() + struct.pack('>I', len(data)) + data
-
-
-def read_attrs(f):
-    out = {}
-    while True:
-        name = b''
-        while True:
-            c = f.read(1)
-            if not c:
-                return None
-            if c == b'\0':
-                break
-            name += c
-        if name == b'':
-            return out
-        val = b''
-        while True:
-            c = f.read(1)
-            if not c:
-                return None
-            if c == b'\0':
-                break
-            val += c
-        out[name.decode()] = val.decode()
 
 
 def submit(sender, rcpts, subject, ret=None, envid=None):
